@@ -92,7 +92,10 @@ export const domainCatalog = {
     description: 'Authentication failures by client IP prefix',
     group: 'auth',
     labels: { ip_prefix: IP_PREFIX },
-    specs: [{ spec: '000', name: 'divan_auth_failures_by_ip' }],
+    specs: [
+      { spec: '000', name: 'divan_auth_failures_by_ip' },
+      { spec: '000', name: 'auth_failure_count', note: 'per minute per IP: `rate(...[1m]) * 60`; per user below' },
+    ],
   },
   authFailuresByUser: {
     name: 'auth.failures.by_user',
