@@ -1,0 +1,288 @@
+import { z } from 'zod';
+import { SightlineError } from './errors.js';
+
+/** Instrumentations that can be switched off one by one. */
+export const INSTRUMENTATION_NAMES = [
+  'http',
+  'undici',
+  'pg',
+  'redis',
+  'ioredis',
+  'socketio',
+  'runtime',
+  'fastify',
+  'express',
+] as const;
+export type InstrumentationName = (typeof INSTRUMENTATION_NAMES)[number];
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Span attribute that makes the collector's tail sampling keep a trace (docs/CONTRACT.md). */
+export const FORCE_SAMPLING_ATTRIBUTE = 'sightline.sampling.force';
+
+/** Options of `init()`. Every option beats its env var, which beats the default. */
+export interface SightlineOptions {
+  /** Master switch; `false` makes everything a no-op. Env `OBS_ENABLED`. @default true */
+  enabled?: boolean;
+  /** Export traces. Env `OBS_TRACING_ENABLED`. @default true */
+  tracingEnabled?: boolean;
+  /** Export metrics. Env `OBS_METRICS_ENABLED`. @default true */
+  metricsEnabled?: boolean;
+  /** Export logs as OTLP log records (stdout JSON lines are always written). Env `OBS_LOGS_ENABLED`. @default true */
+  logsEnabled?: boolean;
+  /** Dev only: `/ops/*` and detailed health without the admin token. Refused in production. Env `OBS_METRICS_PUBLIC`. @default false */
+  metricsPublic?: boolean;
+  /** OTLP gRPC endpoint; `grpc://` and `http://` are plaintext, `https://` is TLS. Env `OTEL_EXPORTER_OTLP_ENDPOINT`. @default "http://localhost:4317" */
+  otlpEndpoint?: string;
+  /** `service.name`. Env `OTEL_SERVICE_NAME`. @default "divan-api" */
+  serviceName?: string;
+  /** `service.namespace`, also the prefix of domain and probe metrics. Env `OBS_SERVICE_NAMESPACE`. @default "divan" */
+  serviceNamespace?: string;
+  /** `service.version`. Env `SERVICE_VERSION`. @default "0.0.0" */
+  serviceVersion?: string;
+  /** `deployment.environment.name`. Env `DEPLOYMENT_ENVIRONMENT`, then `NODE_ENV`. @default "development" */
+  environment?: string;
+  /** The commit the service was built from (`vcs.ref.head.revision`). Env `GIT_COMMIT`. @default "unknown" */
+  commit?: string;
+  /** pino level, case-insensitive. Env `LOG_LEVEL`. @default "info" */
+  logLevel?: LogLevel;
+  /** Share of info logs kept under high load (0.1 keeps 1 in 10). Env `LOG_SAMPLING_RATE_INFO`. @default 0.1 */
+  logSamplingRateInfo?: number;
+  /** Requests per second (1 s window) above which load is "high" and info logs are sampled. Env `LOG_SAMPLING_LOAD_RPS`. @default 100 */
+  logSamplingLoadRps?: number;
+  /** Lowest migration version readiness accepts, e.g. "0008". Env `HEALTH_MIN_MIGRATION`. @default undefined (any) */
+  healthMinMigration?: string;
+  /** Interval of the background readiness check that feeds the probe metrics. Env `HEALTH_CHECK_INTERVAL_MS`. @default 10000 */
+  healthCheckIntervalMs?: number;
+  /** Bearer token for `/ops/*` and detailed health. Env `OBS_ADMIN_TOKEN`. @default undefined (locked) */
+  adminToken?: string;
+  /** Metric export interval. Env `OTEL_METRIC_EXPORT_INTERVAL`. @default 15000 */
+  metricExportIntervalMs?: number;
+  /** Distinct attribute sets per instrument before overflow. Env `OBS_CARDINALITY_LIMIT`. @default 2000 */
+  cardinalityLimit?: number;
+  /** Spans or log records buffered while the collector is slow or away; beyond it they are dropped. Env `OBS_EXPORT_QUEUE_SIZE`. @default 2048 */
+  exportQueueSize?: number;
+  /** Instrumentations to switch off. Env `OBS_DISABLED_INSTRUMENTATIONS` (comma list, e.g. "pg,redis"). @default [] */
+  disabledInstrumentations?: InstrumentationName[];
+  /** Flush and shut down on SIGTERM, then re-raise it. Env `OBS_HANDLE_SIGTERM`. @default false */
+  handleSigterm?: boolean;
+  /** Checked at startup when set: Redis URL. Env `REDIS_URL`. */
+  redisUrl?: string;
+  /** Checked at startup when set: PostgreSQL URL. Env `DATABASE_URL`. */
+  databaseUrl?: string;
+  /** Checked at startup when set: S3 endpoint URL. Env `S3_ENDPOINT`. */
+  s3Endpoint?: string;
+  /** Checked at startup when set: length only, the secret is never kept. Env `JWT_SECRET`. */
+  jwtSecret?: string;
+  /** Minimum JWT secret length for the startup check. @default 32 */
+  jwtSecretMinLength?: number;
+}
+
+/** All defaults, in one place. */
+export const DEFAULTS = {
+  enabled: true,
+  tracingEnabled: true,
+  metricsEnabled: true,
+  logsEnabled: true,
+  metricsPublic: false,
+  otlpEndpoint: 'http://localhost:4317',
+  serviceName: 'divan-api',
+  serviceNamespace: 'divan',
+  serviceVersion: '0.0.0',
+  environment: 'development',
+  commit: 'unknown',
+  logLevel: 'info' as LogLevel,
+  logSamplingRateInfo: 0.1,
+  logSamplingLoadRps: 100,
+  healthCheckIntervalMs: 10_000,
+  metricExportIntervalMs: 15_000,
+  cardinalityLimit: 2000,
+  exportQueueSize: 2048,
+  disabledInstrumentations: [] as InstrumentationName[],
+  handleSigterm: false,
+  jwtSecretMinLength: 32,
+} as const;
+
+/** Option -> env var(s), first set env var wins. */
+export const ENV_VARS = {
+  enabled: ['OBS_ENABLED'],
+  tracingEnabled: ['OBS_TRACING_ENABLED'],
+  metricsEnabled: ['OBS_METRICS_ENABLED'],
+  logsEnabled: ['OBS_LOGS_ENABLED'],
+  metricsPublic: ['OBS_METRICS_PUBLIC'],
+  otlpEndpoint: ['OTEL_EXPORTER_OTLP_ENDPOINT'],
+  serviceName: ['OTEL_SERVICE_NAME'],
+  serviceNamespace: ['OBS_SERVICE_NAMESPACE'],
+  serviceVersion: ['SERVICE_VERSION'],
+  environment: ['DEPLOYMENT_ENVIRONMENT', 'NODE_ENV'],
+  commit: ['GIT_COMMIT'],
+  logLevel: ['LOG_LEVEL'],
+  logSamplingRateInfo: ['LOG_SAMPLING_RATE_INFO'],
+  logSamplingLoadRps: ['LOG_SAMPLING_LOAD_RPS'],
+  healthMinMigration: ['HEALTH_MIN_MIGRATION'],
+  healthCheckIntervalMs: ['HEALTH_CHECK_INTERVAL_MS'],
+  adminToken: ['OBS_ADMIN_TOKEN'],
+  metricExportIntervalMs: ['OTEL_METRIC_EXPORT_INTERVAL'],
+  cardinalityLimit: ['OBS_CARDINALITY_LIMIT'],
+  exportQueueSize: ['OBS_EXPORT_QUEUE_SIZE'],
+  disabledInstrumentations: ['OBS_DISABLED_INSTRUMENTATIONS'],
+  handleSigterm: ['OBS_HANDLE_SIGTERM'],
+  redisUrl: ['REDIS_URL'],
+  databaseUrl: ['DATABASE_URL'],
+  s3Endpoint: ['S3_ENDPOINT'],
+  jwtSecret: ['JWT_SECRET'],
+} as const satisfies Partial<Record<keyof SightlineOptions, readonly string[]>>;
+
+const flag = z.union([
+  z.boolean(),
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']))
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v)),
+]);
+const int = (min: number) => z.coerce.number().int().min(min);
+const endpoint = z
+  .string()
+  .trim()
+  .refine(
+    (v) => /^(grpc|http|https):\/\/[^/\s]+/.test(v),
+    'expected grpc://, http:// or https:// followed by host:port',
+  );
+
+const schema = z.object({
+  enabled: flag,
+  tracingEnabled: flag,
+  metricsEnabled: flag,
+  logsEnabled: flag,
+  metricsPublic: flag,
+  otlpEndpoint: endpoint,
+  serviceName: z.string().trim().min(1),
+  serviceNamespace: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_]*$/, 'expected lower-case letters, digits and _'),
+  serviceVersion: z.string().trim().min(1),
+  environment: z.string().trim().min(1),
+  commit: z.string().trim().min(1),
+  logLevel: z.string().trim().toLowerCase().pipe(z.enum(LOG_LEVELS)),
+  logSamplingRateInfo: z.coerce.number().gt(0).max(1),
+  logSamplingLoadRps: z.coerce.number().min(0),
+  healthMinMigration: z.string().trim().min(1).optional(),
+  healthCheckIntervalMs: int(100),
+  adminToken: z.string().min(16, 'expected at least 16 characters').optional(),
+  metricExportIntervalMs: int(100),
+  cardinalityLimit: int(1),
+  exportQueueSize: int(1),
+  disabledInstrumentations: z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim().toLowerCase())
+            .filter(Boolean)
+        : v,
+    z.array(z.enum(INSTRUMENTATION_NAMES)),
+  ),
+  handleSigterm: flag,
+  redisUrl: z.string().optional(),
+  databaseUrl: z.string().optional(),
+  s3Endpoint: z.string().optional(),
+  jwtSecret: z.string().optional(),
+  jwtSecretMinLength: int(1),
+});
+
+type Parsed = z.infer<typeof schema>;
+
+/** The resolved, validated configuration. Secrets are kept out: the JWT secret only as its length. */
+export interface SightlineConfig extends Omit<Parsed, 'jwtSecret' | 'adminToken'> {
+  /** Whether an admin token is configured (the token itself is not exposed). */
+  readonly adminTokenSet: boolean;
+  /** Length of the JWT secret, when one was given. */
+  readonly jwtSecretLength: number | undefined;
+  /** True when `environment` is `production` or `prod`. */
+  readonly production: boolean;
+}
+
+/** Config plus the admin token, for the ops guard only. */
+export interface ResolvedConfig {
+  config: SightlineConfig;
+  adminToken: string | undefined;
+}
+
+/** Returns the first env var among `names` that is set and not empty. */
+function fromEnv(env: NodeJS.ProcessEnv, names: readonly string[]): { name: string; value: string } | undefined {
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') return { name, value };
+  }
+  return undefined;
+}
+
+/** Where a key's value came from, for error messages. */
+function sourceOf(key: string, options: SightlineOptions, env: NodeJS.ProcessEnv): string {
+  if ((options as Record<string, unknown>)[key] !== undefined) return `option "${key}"`;
+  const names = (ENV_VARS as Record<string, readonly string[]>)[key];
+  const hit = names && fromEnv(env, names);
+  return hit ? `env ${hit.name}` : `default of "${key}"`;
+}
+
+function codeFor(key: string): string {
+  return `SIGHTLINE_CONFIG_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+/** True for environments treated as production. */
+export function isProduction(environment: string): boolean {
+  return ['production', 'prod'].includes(environment.trim().toLowerCase());
+}
+
+/**
+ * Merges options over env over defaults and validates the result.
+ * Throws a {@link SightlineError} naming the key (`SIGHTLINE_CONFIG_<KEY>`), where it came from,
+ * what was expected and what came (secrets are not echoed).
+ */
+export function resolveConfig(options: SightlineOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+  const raw: Record<string, unknown> = { ...DEFAULTS };
+  for (const [key, names] of Object.entries(ENV_VARS)) {
+    const hit = fromEnv(env, names);
+    if (hit !== undefined) raw[key] = hit.value;
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) raw[key] = value;
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = String(issue?.path[0] ?? 'unknown');
+    const secret = key === 'adminToken' || key === 'jwtSecret';
+    const received = secret ? '(hidden)' : JSON.stringify(raw[key]);
+    throw new SightlineError(
+      codeFor(key),
+      `invalid ${sourceOf(key, options, env)}: ${issue?.message ?? 'invalid value'}; received ${received}`,
+    );
+  }
+  const { jwtSecret, adminToken, ...rest } = result.data;
+  const production = isProduction(rest.environment);
+  if (production && rest.metricsPublic) {
+    throw new SightlineError(
+      'SIGHTLINE_CONFIG_METRICS_PUBLIC',
+      `${sourceOf('metricsPublic', options, env)} is true but environment is "${rest.environment}": public ops endpoints are for development only`,
+    );
+  }
+  return {
+    config: Object.freeze({
+      ...rest,
+      adminTokenSet: adminToken !== undefined,
+      jwtSecretLength: jwtSecret?.length,
+      production,
+    }),
+    adminToken,
+  };
+}
+
+/** The OTLP gRPC exporter speaks `http(s)://`; `grpc://` means plaintext gRPC. */
+export function grpcUrl(endpoint: string): string {
+  return endpoint.replace(/^grpc:\/\//, 'http://');
+}

@@ -1,0 +1,160 @@
+import { metrics, trace } from '@opentelemetry/api';
+import type { NodeSDK } from '@opentelemetry/sdk-node';
+import pino, { type DestinationStream } from 'pino';
+import { DEFAULTS, isProduction, resolveConfig, type SightlineConfig, type SightlineOptions } from './config.js';
+import { createHealth } from './health.js';
+import { attachInternals } from './internal.js';
+import { LoadMeter } from './load.js';
+import { createLogger, InfoSampler } from './logger.js';
+import { createOps } from './ops.js';
+import { buildNodeSdk, type ExporterOverrides } from './sdk.js';
+import type { Sightline } from './types.js';
+
+const SCOPE = '@sightline/node';
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/** Options of `init()` that are not configuration: test seams. */
+export interface InitOptions extends SightlineOptions {
+  /** Write JSON log lines here instead of stdout. @default stdout */
+  logDestination?: DestinationStream;
+  /** Replace the OTLP gRPC exporters (e.g. with in-memory exporters in tests). @default OTLP gRPC */
+  exporters?: ExporterOverrides;
+}
+
+let active: Sightline | undefined;
+
+function fallbackConfig(): SightlineConfig {
+  return Object.freeze({
+    ...DEFAULTS,
+    disabledInstrumentations: [],
+    enabled: false,
+    adminTokenSet: false,
+    jwtSecretLength: undefined,
+    production: false,
+    healthMinMigration: undefined,
+    redisUrl: undefined,
+    databaseUrl: undefined,
+    s3Endpoint: undefined,
+  });
+}
+
+/** A Sightline that exports nothing and starts nothing; the logger still writes JSON lines to stdout. */
+function noopSightline(config: SightlineConfig, adminToken: string | undefined, options: InitOptions): Sightline {
+  const load = new LoadMeter(Number.POSITIVE_INFINITY);
+  const logger = createLogger({
+    config,
+    sampler: new InfoSampler(1, load),
+    destination: options.logDestination,
+    exportLogs: false,
+  });
+  const tracer = trace.getTracer(SCOPE);
+  const meter = metrics.getMeter(SCOPE);
+  const sightline: Sightline = {
+    config,
+    enabled: false,
+    logger,
+    meter,
+    tracer,
+    health: createHealth({ config, meter, logger, background: false }),
+    ops: createOps(tracer, logger),
+    shutdown: async () => {},
+  };
+  attachInternals(sightline, { adminToken, load });
+  return sightline;
+}
+
+function flushLogger(destination: DestinationStream | undefined): void {
+  const flushSync = (destination as { flushSync?: () => void } | undefined)?.flushSync;
+  try {
+    flushSync?.call(destination);
+  } catch {
+    // A destination that is not ready yet has nothing to flush.
+  }
+}
+
+/**
+ * Starts observability: validates config (options > env > defaults), starts the NodeSDK with OTLP gRPC
+ * exporters and instrumentations, and returns the logger, meter, tracer, health and ops.
+ *
+ * Never crashes the host: on a config or startup error it writes one line to stderr and returns a no-op
+ * Sightline — except for config errors in production, which throw so a bad deploy fails loudly.
+ * With `OBS_ENABLED=false` nothing is started or patched.
+ */
+export function init(options: InitOptions = {}): Sightline {
+  if (active !== undefined) {
+    active.logger.debug('init() called again; returning the running instance');
+    return active;
+  }
+  let resolved: ReturnType<typeof resolveConfig>;
+  try {
+    resolved = resolveConfig(options);
+  } catch (error) {
+    const environment =
+      options.environment ?? process.env.DEPLOYMENT_ENVIRONMENT ?? process.env.NODE_ENV ?? DEFAULTS.environment;
+    if (isProduction(environment)) throw error;
+    process.stderr.write(`[sightline] ${(error as Error).message}; observability is off\n`);
+    return noopSightline(fallbackConfig(), undefined, options);
+  }
+  const { config, adminToken } = resolved;
+  if (!config.enabled) return noopSightline(config, adminToken, options);
+
+  let sdk: NodeSDK;
+  try {
+    sdk = buildNodeSdk(config, options.exporters);
+    sdk.start();
+  } catch (error) {
+    process.stderr.write(`[sightline] SIGHTLINE_START_FAILED: ${(error as Error).message}; observability is off\n`);
+    return noopSightline(config, adminToken, options);
+  }
+
+  const load = new LoadMeter(config.logSamplingLoadRps);
+  const destination = options.logDestination ?? pino.destination({ dest: 1, sync: false });
+  const logger = createLogger({
+    config,
+    sampler: new InfoSampler(config.logSamplingRateInfo, load),
+    destination,
+    exportLogs: config.logsEnabled,
+  });
+  const tracer = trace.getTracer(SCOPE);
+  const meter = metrics.getMeter(SCOPE);
+  const health = createHealth({ config, meter, logger, background: true });
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      health.close();
+      process.removeListener('SIGTERM', onSigterm);
+      flushLogger(destination);
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, SHUTDOWN_DEADLINE_MS);
+        timer.unref();
+      });
+      await Promise.race([sdk.shutdown().catch(() => undefined), deadline]);
+      clearTimeout(timer);
+      if (active === sightline) active = undefined;
+    })();
+    return stopping;
+  };
+  // Opt-in: flush, then re-raise SIGTERM so the default exit happens unless the app handles it itself.
+  const onSigterm = () => {
+    void shutdown().finally(() => {
+      if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
+    });
+  };
+  if (config.handleSigterm) process.once('SIGTERM', onSigterm);
+
+  const sightline: Sightline = {
+    config,
+    enabled: true,
+    logger,
+    meter,
+    tracer,
+    health,
+    ops: createOps(tracer, logger),
+    shutdown,
+  };
+  attachInternals(sightline, { adminToken, load });
+  active = sightline;
+  return sightline;
+}

@@ -1,0 +1,86 @@
+/** PII scrubbing for log objects: sensitive keys are replaced, strings are scrubbed, collections truncated. */
+
+export const REDACTED = '[redacted]';
+/** Arrays and maps longer than this are cut, with a note of how many items were dropped. */
+export const MAX_COLLECTION_ITEMS = 10;
+const MAX_DEPTH = 6;
+
+// Keys whose values are never logged: secrets, message bodies, file keys, exact geo, emails.
+const SENSITIVE_KEY =
+  /pass(word)?|secret|token|authorization|cookie|api[-_]?key|session|e-?mail|^body$|message_?body|^content$|^text$|file_?key|s3_?key|object_?key|^lat(itude)?$|^lo?ng(itude)?$|^lon$|coord|geo|location/i;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g;
+const SECRET_QUERY = /([?&](?:token|access_token|key|api_key|password|secret|sig|signature)=)[^&\s]+/gi;
+
+/** Replaces emails, bearer/basic credentials, JWTs and secret query parameters inside a string. */
+export function scrubString(value: string): string {
+  if (value.length < 6) return value;
+  return value
+    .replace(BEARER, '$1 [redacted]')
+    .replace(JWT, '[jwt]')
+    .replace(EMAIL, '[email]')
+    .replace(SECRET_QUERY, '$1[redacted]');
+}
+
+/** True when a key names data that must never be logged. */
+export function isSensitiveKey(key: string): boolean {
+  return SENSITIVE_KEY.test(key);
+}
+
+/** A deep, scrubbed copy of `value` that is safe to log. Errors keep type, message and stack. */
+export function scrubValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return '[depth]';
+  if (value instanceof Error) {
+    return { type: value.name, message: scrubString(value.message), stack: value.stack && scrubString(value.stack) };
+  }
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, MAX_COLLECTION_ITEMS).map((item) => scrubValue(item, depth + 1));
+    if (value.length > MAX_COLLECTION_ITEMS) kept.push(`[+${value.length - MAX_COLLECTION_ITEMS} more]`);
+    return kept;
+  }
+  if (value instanceof Map || value instanceof Set) {
+    return scrubValue(Array.from(value.entries()), depth);
+  }
+  if (value instanceof Date) return value.toISOString();
+  return scrubObject(value as Record<string, unknown>, depth);
+}
+
+/** Scrubs a plain object: sensitive keys are replaced and more than 10 keys are cut. */
+export function scrubObject(object: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let count = 0;
+  let dropped = 0;
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) continue;
+    if (count >= MAX_COLLECTION_ITEMS && depth > 0) {
+      dropped++;
+      continue;
+    }
+    count++;
+    out[key] = isSensitiveKey(key) ? REDACTED : scrubValue(object[key], depth + 1);
+  }
+  if (dropped > 0) out._truncated = dropped;
+  return out;
+}
+
+/** IPv4 -> first two octets (`/16`), IPv6 -> first two groups (`/32`); anything else -> `unknown`. */
+export function ipPrefix(ip: string | undefined): string {
+  if (!ip) return 'unknown';
+  const v4 = ip.replace(/^::ffff:/, '');
+  const parts = v4.split('.');
+  if (parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p))) return `${parts[0]}.${parts[1]}.0.0/16`;
+  if (ip.includes(':')) {
+    const groups = ip.split(':');
+    return `${groups[0] || '0'}:${groups[1] || '0'}::/32`;
+  }
+  return 'unknown';
+}
+
+/** First 4 characters of a user id; logs never carry a whole one. */
+export function userIdPrefix(id: string | number | undefined): string | undefined {
+  if (id === undefined) return undefined;
+  return `${String(id).slice(0, 4)}…`;
+}

@@ -1,0 +1,21 @@
+import type { Meter, Tracer } from '@opentelemetry/api';
+import type { SightlineConfig } from './config.js';
+import type { Health } from './health.js';
+import type { Logger } from './logger.js';
+import type { Ops } from './ops.js';
+
+/** What `init()` returns. */
+export interface Sightline {
+  /** The resolved, validated config (no secrets). */
+  readonly config: SightlineConfig;
+  /** False when `OBS_ENABLED=false` or init fell back to a no-op after an error. */
+  readonly enabled: boolean;
+  /** pino logger: JSON lines on stdout plus OTLP log records. */
+  readonly logger: Logger;
+  readonly meter: Meter;
+  readonly tracer: Tracer;
+  readonly health: Health;
+  readonly ops: Ops;
+  /** Flushes traces, metrics and logs and stops the SDK. Safe to call more than once. */
+  shutdown(): Promise<void>;
+}

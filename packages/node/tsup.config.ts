@@ -1,0 +1,22 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    // One ESM build for both entries: code splitting puts init() in a shared chunk, so the instance
+    // started by `--import @sightline/node/register` is the one `init()` returns in the app.
+    entry: { index: 'src/index.ts', register: 'src/register.ts' },
+    format: ['esm'],
+    splitting: true,
+    dts: { entry: { index: 'src/index.ts' } },
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+  },
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['cjs'],
+    dts: { entry: { index: 'src/index.ts' } },
+    sourcemap: true,
+    target: 'node20',
+  },
+]);
