@@ -44,6 +44,7 @@ describe('instrumentSocketIO with a real socket.io server and clients', () => {
       socket.on('kick_me', () => socket.disconnect(true));
     });
     io.of('/admin');
+    io.of('/guarded').use((_socket, next) => next(new Error('not allowed')));
     instrumentation = instrumentSocketIO(io, {
       meter: metrics.meter,
       tracer: tracing.tracer,
@@ -99,6 +100,15 @@ describe('instrumentSocketIO with a real socket.io server and clients', () => {
     close(main);
     close(admin);
     await waitFor(async () => (await gauge('/')) === 0 && (await gauge('/admin')) === 0, { what: 'both clients gone' });
+  });
+
+  it('does not count a connection that a namespace middleware refuses', async () => {
+    await assert.rejects(connect('/guarded'), /not allowed/);
+    const admitted = await connect('/admin');
+    await waitFor(async () => (await gauge('/admin')) === 1, { what: 'the admitted client counted' });
+    assert.equal(await gauge('/guarded'), 0);
+    close(admitted);
+    await waitFor(async () => (await gauge('/admin')) === 0, { what: 'the admitted client gone' });
   });
 
   it('records a namespace outside the allow-list as other', async () => {
