@@ -81,7 +81,7 @@ describe('logger', () => {
     ]) {
       assert.ok(!text.includes(secret), `${secret} leaked in ${text}`);
     }
-    assert.equal((lines[0]?.user as Record<string, unknown>).name, 'Ada');
+    assert.equal((lines[0]?.user as Record<string, unknown> | undefined)?.name, 'Ada');
     assert.equal(lines[0]?.msg, 'mail from [email]');
   });
 
