@@ -1,0 +1,93 @@
+// The only module that imports @sightline/node: adapting to the SDK's API is a one-file change.
+import {
+  createDomainMetrics,
+  type DomainMetrics,
+  init,
+  instrumentSocketIO,
+  job,
+  type Logger,
+  migrationsProbe,
+  postgresProbe,
+  redisProbe,
+  type Sightline,
+  sightlineFastify,
+} from '@sightline/node';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import type { Server } from 'socket.io';
+
+export type { DomainMetrics, Logger, Sightline };
+
+/** Socket.IO events the service handles; others are counted as `other`. */
+export const SOCKET_EVENTS = ['chat:send', 'chat:delivered', 'chat:read', 'room:join', 'room:send'] as const;
+export const SOCKET_NAMESPACES = ['/'] as const;
+
+/** What the service uses from Sightline: logs, typed metrics, jobs, health, ops. */
+export interface Observability {
+  readonly sightline: Sightline;
+  readonly logger: Logger;
+  readonly metrics: DomainMetrics;
+  /**
+   * Runs a background job with runs/duration metrics, a span and error logging. Failures resolve
+   * `undefined` unless `rethrow` (for callers that report them, like `/ops/rollover`).
+   */
+  runJob<T>(name: string, fn: () => Promise<T>, rethrow?: boolean): Promise<T | undefined>;
+  /** Request ids, request logs, route templates, `/health/*` and `/ops/*`. */
+  registerHttp(app: FastifyInstance, userId: (request: FastifyRequest) => string | undefined): Promise<void>;
+  /** Readiness: Redis PING, PostgreSQL SELECT 1 and the applied migration version. */
+  addProbes(deps: { redis: { ping(): Promise<unknown> }; pool: pg.Pool; readVersion: () => Promise<string> }): void;
+  instrumentSocketIO(io: Server): void;
+  onRollover(handler: () => Promise<unknown>): void;
+}
+
+/** Options of {@link createObservability}. */
+export interface ObservabilityOptions {
+  /** An already initialised Sightline (tests, or a host that called `init()` itself). @default init() from env */
+  sightline?: Sightline;
+  /** Campus ids recorded by name in `campus_id`; others are `other`. */
+  campusIds: readonly string[];
+  /** Activity kinds recorded by name in `kind`. */
+  activityKinds: readonly string[];
+}
+
+export function createObservability(options: ObservabilityOptions): Observability {
+  const sightline = options.sightline ?? init();
+  const { logger, meter } = sightline;
+  const metrics = createDomainMetrics(meter, {
+    namespace: sightline.config.serviceNamespace,
+    labelValues: {
+      campusIds: options.campusIds,
+      activityKinds: options.activityKinds,
+      socketNamespaces: SOCKET_NAMESPACES,
+      socketEvents: SOCKET_EVENTS,
+    },
+  });
+  return {
+    sightline,
+    logger,
+    metrics,
+    runJob: (name, fn, rethrow = false) => job(name, fn, { metrics, logger, rethrow }),
+    async registerHttp(app, userId) {
+      await app.register(sightlineFastify, { sightline, userId });
+    },
+    addProbes({ redis, pool, readVersion }) {
+      sightline.health.addReadinessProbe('redis', redisProbe(redis));
+      sightline.health.addReadinessProbe('postgres', postgresProbe(pool));
+      sightline.health.addReadinessProbe('migrations', migrationsProbe(readVersion));
+    },
+    instrumentSocketIO(io) {
+      instrumentSocketIO(io, {
+        meter,
+        tracer: sightline.tracer,
+        metricNamespace: sightline.config.serviceNamespace,
+        namespaces: SOCKET_NAMESPACES,
+        events: SOCKET_EVENTS,
+        debug: sightline.config.logLevel === 'debug' || sightline.config.logLevel === 'trace',
+        logger,
+      });
+    },
+    onRollover(handler) {
+      sightline.ops.onRollover(handler);
+    },
+  };
+}
