@@ -119,11 +119,25 @@ export function init(options: InitOptions = {}): Sightline {
   const meter = metrics.getMeter(SCOPE);
   const health = createHealth({ config, meter, logger, background: true });
 
+  // Counts and logs what no handler caught. A monitor only observes: Node's crash behaviour is unchanged.
+  const unhandled = meter.createCounter(`${config.serviceNamespace}.unhandled.exceptions`, {
+    unit: '{exception}',
+    description: 'Exceptions no handler caught, by error class',
+  });
+  const onUncaught = (error: unknown, origin: string) => {
+    const type = error instanceof Error ? error.constructor.name.slice(0, 64) : 'non_error';
+    unhandled.add(1, { type });
+    logger.fatal({ err: error, origin }, 'uncaught exception');
+    flushLogger(destination);
+  };
+  process.on('uncaughtExceptionMonitor', onUncaught);
+
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
     stopping ??= (async () => {
       health.close();
       process.removeListener('SIGTERM', onSigterm);
+      process.removeListener('uncaughtExceptionMonitor', onUncaught);
       flushLogger(destination);
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<void>((resolve) => {

@@ -120,6 +120,13 @@ describe('init() with Fastify, in-memory exporters', () => {
     assert.equal(response.status, 404);
   });
 
+  it('logs an uncaught exception at fatal without changing how the process handles it', () => {
+    process.emit('uncaughtExceptionMonitor', new TypeError('boom for ada@example.com'), 'uncaughtException');
+    const fatal = lines.find((l) => l.level === 'fatal');
+    assert.equal(fatal?.msg, 'uncaught exception');
+    assert.ok(!JSON.stringify(fatal).includes('ada@example.com'));
+  });
+
   it('exports spans, metrics and log records with route templates and correlation on shutdown', async () => {
     await close();
     await sightline.shutdown();
@@ -161,6 +168,15 @@ describe('init() with Fastify, in-memory exporters', () => {
     assert.ok(
       metricRoutes.every((r) => typeof r === 'string'),
       'every data point has a route',
+    );
+
+    const unhandled = metrics
+      .getMetrics()
+      .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))
+      .find((m) => m.descriptor.name === 'divan.unhandled.exceptions');
+    assert.deepEqual(
+      unhandled?.dataPoints.map((p) => [p.attributes.type, p.value]),
+      [['TypeError', 1]],
     );
 
     const requestLog = lines.find((l) => l.msg === 'request completed' && l.route === '/users/:id');
