@@ -47,7 +47,9 @@ export interface DivanApp {
  */
 export async function buildApp(config: DivanConfig, options: BuildOptions = {}): Promise<DivanApp> {
   const pool = createPool(config.DATABASE_URL, config.DB_POOL_MAX);
-  const redis: RedisClient = createClient({ url: config.REDIS_URL });
+  // Fail fast while Redis is away instead of queueing commands behind a reconnect: requests get a
+  // quick 500 and readiness turns 503, rather than piling up.
+  const redis: RedisClient = createClient({ url: config.REDIS_URL, disableOfflineQueue: true });
   const blocking = redis.duplicate();
   try {
     if (config.MIGRATE_ON_START) await migrate(pool);

@@ -40,11 +40,7 @@ export class LeaderboardConsumer {
   ) {}
 
   async start(): Promise<void> {
-    try {
-      await this.deps.redis.xGroupCreate(LB_STREAM, GROUP, '0', { MKSTREAM: true });
-    } catch (error) {
-      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
-    }
+    await this.ensureGroup();
     this.running = true;
     this.loop = this.run();
   }
@@ -52,6 +48,15 @@ export class LeaderboardConsumer {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+  }
+
+  /** Creates the consumer group (and stream) unless it exists; also after Redis lost its data. */
+  private async ensureGroup(): Promise<void> {
+    try {
+      await this.deps.redis.xGroupCreate(LB_STREAM, GROUP, '0', { MKSTREAM: true });
+    } catch (error) {
+      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+    }
   }
 
   /** Reads and applies one batch; returns how many events it processed. */
@@ -103,6 +108,7 @@ export class LeaderboardConsumer {
         failures = 0;
       } catch (error) {
         if (!this.running) break;
+        if (String((error as Error).message).includes('NOGROUP')) await this.ensureGroup().catch(() => {});
         failures++;
         this.deps.obs.logger.warn({ err: error, failures }, 'leaderboard consumer error; retrying');
         await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 200 * 2 ** failures)));

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { waitFor } from '@sightline/harness';
+import { businessCatalog, domainCatalog, init, instrumentName } from '@sightline/node';
+import type { Socket } from 'socket.io-client';
 import { io as connect } from 'socket.io-client';
 import { intentPayload, signIntent } from '../src/routes/intents.ts';
 import {
@@ -432,7 +434,8 @@ describe('rate limiting', () => {
   test('a bucket over its limit answers 429 with Retry-After, per caller', async () => {
     const limited = await buildApp(
       stack.config({ RATE_LIMIT_AUTH: '3', REDIS_URL: `${stack.redis.url}/1`, MIGRATE_ON_START: 'false' }),
-      { sightline: divan.deps.obs.sightline, consumer: false },
+      // Its own Sightline: probes registered on the shared one would replace the main app's.
+      { sightline: init({ enabled: false, logDestination: { write: () => {} } }), consumer: false },
     );
     try {
       const attempt = (remoteAddress: string) =>
@@ -451,5 +454,256 @@ describe('rate limiting', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+/** Connects a real socket.io client; resolves once connected, rejects with the server's refusal. */
+function client(url: string, token: string | undefined): Promise<Socket> {
+  const socket = connect(url, { transports: ['websocket'], reconnection: false, auth: token ? { token } : {} });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+async function clientsGauge(): Promise<unknown> {
+  const points = await metrics.points('divan.socketio.clients');
+  return points.find((p) => p.attributes.namespace === '/')?.value ?? 0;
+}
+
+describe('socket.io', () => {
+  let url: string;
+  before(async () => {
+    url = await divan.listen();
+  });
+
+  test('authenticated clients chat in real time with receipts and rooms; bad payloads get a validation ack', async () => {
+    await assert.rejects(client(url, undefined), /missing_token/);
+    await assert.rejects(client(url, 'not-a-token'), /invalid_token/);
+    const nour = await signUp(divan, 'nour');
+    const omar = await signUp(divan, 'omar');
+    const invite = await divan.app.inject({
+      method: 'POST',
+      url: '/invites',
+      headers: nour.auth,
+      payload: { to_user_id: omar.id },
+    });
+    await divan.app.inject({ method: 'POST', url: `/invites/${invite.json().id}/accept`, headers: omar.auth });
+    const nourSocket = await client(url, nour.access);
+    const omarSocket = await client(url, omar.access);
+    try {
+      const received = new Promise<{ id: string; body: string }>((resolve) => nourSocket.once('chat:message', resolve));
+      const ack = await omarSocket.emitWithAck('chat:send', { to_user_id: nour.id, body: 'over the socket' });
+      assert.equal(ack.ok, true, JSON.stringify(ack));
+      const message = await received;
+      assert.equal(message.body, 'over the socket');
+      const readNotice = new Promise((resolve) => omarSocket.once('chat:read', resolve));
+      assert.equal((await nourSocket.emitWithAck('chat:delivered', { message_id: message.id })).ok, true);
+      assert.equal((await nourSocket.emitWithAck('chat:read', { message_id: message.id })).ok, true);
+      assert.deepEqual(await readNotice, { id: message.id });
+
+      const invalid = await nourSocket.emitWithAck('chat:send', { to_user_id: 'nope', body: '' });
+      assert.equal(invalid.ok, false);
+      assert.equal(invalid.error, 'validation');
+      const stranger = await nourSocket.emitWithAck('chat:send', { to_user_id: nour.id, body: 'me?' });
+      assert.equal(stranger.error, 'self_message');
+
+      const room = await divan.app.inject({
+        method: 'POST',
+        url: '/rooms',
+        headers: nour.auth,
+        payload: { name: 'live' },
+      });
+      const roomId = room.json().id;
+      assert.equal((await nourSocket.emitWithAck('room:join', { room_id: roomId })).ok, true);
+      assert.equal((await omarSocket.emitWithAck('room:join', { room_id: roomId })).ok, true);
+      const roomMessage = new Promise<{ body: string }>((resolve) => nourSocket.once('room:message', resolve));
+      assert.equal((await omarSocket.emitWithAck('room:send', { room_id: roomId, body: 'hello room' })).ok, true);
+      assert.equal((await roomMessage).body, 'hello room');
+      assert.equal(await clientsGauge(), 2);
+    } finally {
+      nourSocket.close();
+      omarSocket.close();
+    }
+    await waitFor(async () => (await clientsGauge()) === 0, { what: 'the clients gauge to drop to 0' });
+  });
+
+  test('a storm of 200 connect/disconnect cycles leaves the clients gauge at exactly the connected count', async () => {
+    const user = await signUp(divan, 'storm');
+    const keep: Socket[] = [];
+    try {
+      for (let batch = 0; batch < 10; batch++) {
+        const sockets = await Promise.all(Array.from({ length: 20 }, () => client(url, user.access)));
+        // Keep one socket per batch; half of the rest leave cleanly, half vanish without a goodbye.
+        keep.push(sockets.shift() as Socket);
+        sockets.forEach((socket, i) => {
+          if (i % 2 === 0) socket.disconnect();
+          else socket.io.engine.close();
+        });
+      }
+      await waitFor(async () => (await clientsGauge()) === keep.length, {
+        what: `the clients gauge to settle at ${keep.length}`,
+        timeoutMs: 20_000,
+      });
+      assert.equal(divan.io.of('/').sockets.size, keep.length);
+    } finally {
+      for (const socket of keep) socket.close();
+    }
+    await waitFor(async () => (await clientsGauge()) === 0, { what: 'the clients gauge to drop to 0' });
+  });
+});
+
+describe('dependency outage', () => {
+  test('while Redis is down requests fail fast with 500, readiness is 503, and both recover', async () => {
+    const user = await signUp(divan, 'pia');
+    await stack.redis.stop();
+    try {
+      const me = await divan.app.inject({ url: '/me', headers: user.auth });
+      assert.equal(me.statusCode, 500);
+      assert.deepEqual(me.json(), { error: 'internal', message: 'internal error' });
+      const ready = await divan.app.inject('/health/ready');
+      assert.equal(ready.statusCode, 503);
+      assert.equal(ready.json().checks.redis.ok, false);
+      assert.equal(ready.json().checks.postgres.ok, true, ready.body);
+    } finally {
+      await stack.redis.start();
+    }
+    await waitFor(async () => (await divan.app.inject('/health/ready')).statusCode === 200, {
+      what: 'readiness to recover after Redis restarts',
+      timeoutMs: 20_000,
+    });
+    // Redis restarted empty: the consumer recreates its group and keeps feeding the leaderboard.
+    const activity = await divan.app.inject({
+      method: 'POST',
+      url: '/activities',
+      headers: user.auth,
+      payload: { kind: 'sport', title: 'Run', points: 7 },
+    });
+    await divan.app.inject({ method: 'POST', url: `/activities/${activity.json().id}/complete`, headers: user.auth });
+    await waitFor(
+      async () => {
+        const board = await divan.app.inject({ url: '/leaderboards/all_time', headers: user.auth });
+        return board.json().entries?.some((e: { user_id: string }) => e.user_id === user.id);
+      },
+      { what: 'the leaderboard consumer to resume', timeoutMs: 20_000 },
+    );
+  });
+});
+
+/**
+ * Catalog metrics the service intentionally does not emit: the business metrics of specs 000 and
+ * 002-004 (payments, subscriptions, DORA, workflows, cache, community). Divan has none of those
+ * features; a service that does opts in with `createBusinessMetrics(meter)`.
+ */
+const OPT_IN = Object.keys(businessCatalog);
+
+describe('metrics', () => {
+  const expectPoint = async (id: keyof typeof domainCatalog, attributes: Record<string, unknown> = {}) => {
+    const name = instrumentName(domainCatalog[id]);
+    const points = await metrics.points(name);
+    const match = points.find((p) => Object.entries(attributes).every(([key, value]) => p.attributes[key] === value));
+    assert.ok(match, `${name}${JSON.stringify(attributes)} not found among ${JSON.stringify(points)}`);
+    // Label names are exactly the catalog's.
+    assert.deepEqual(Object.keys(match.attributes).sort(), Object.keys(domainCatalog[id].labels).sort(), name);
+  };
+
+  test('after the scripted session every domain metric was emitted with its labels', async () => {
+    await expectPoint('identityLogins', { outcome: 'success' });
+    await expectPoint('identityLogins', { outcome: 'fail' });
+    await expectPoint('identityLogins', { outcome: 'locked' });
+    await expectPoint('identityRejects', { reason: 'missing_token' });
+    await expectPoint('identityRejects', { reason: 'revoked_token' });
+    await expectPoint('identityRejects', { reason: 'locked' });
+    await expectPoint('authFailures', { reason: 'invalid_credentials' });
+    await expectPoint('authFailures', { reason: 'locked' });
+    await expectPoint('authFailuresByIp', { ip_prefix: '203.0.0.0/16' });
+    await expectPoint('authFailuresByUser');
+    await expectPoint('refreshRotations');
+    await expectPoint('refreshFailures', { reason: 'reused' });
+    await expectPoint('refreshFailures', { reason: 'revoked' });
+    await expectPoint('refreshFailures', { reason: 'invalid' });
+    await expectPoint('tokensIssued', { token_type: 'access' });
+    await expectPoint('tokensIssued', { token_type: 'refresh' });
+    await expectPoint('tokensRevoked', { token_type: 'access' });
+    await expectPoint('tokensRevoked', { token_type: 'refresh' });
+    await expectPoint('authSessionsActive');
+    await expectPoint('securityEvents', { type: 'directory_traversal' });
+    await expectPoint('securityEvents', { type: 'token_reuse' });
+    await expectPoint('securityEvents', { type: 'brute_force' });
+    await expectPoint('intentsVerified');
+    await expectPoint('intentsFailedSig');
+    await expectPoint('intentsReplay');
+    await expectPoint('rateLimitHits', { bucket: 'auth' });
+    await expectPoint('blockedRequests', { reason: 'rate_limit' });
+    await expectPoint('blockedRequests', { reason: 'lockout' });
+    await expectPoint('blockedRequests', { reason: 'security' });
+    await expectPoint('requestsByIp', { ip_prefix: '198.51.0.0/16' });
+    await expectPoint('socketioClients', { namespace: '/' });
+    await expectPoint('socketioEvents', { namespace: '/', event: 'chat:send' });
+    await expectPoint('socketioEvents', { namespace: '/', event: 'room:send' });
+    await expectPoint('socketioMessages', { type: 'chat' });
+    await expectPoint('socketioMessages', { type: 'receipt' });
+    await expectPoint('socketioRoomSize', { namespace: '/' });
+    await expectPoint('presenceHeartbeats', { campus_id: 'main' });
+    for (const reason of ['validation', 'unknown_campus', 'outside_campus', 'stale', 'unauthenticated']) {
+      await expectPoint('presenceRejects', { reason });
+    }
+    await expectPoint('proximityQueries', { radius: '100' });
+    await expectPoint('proximityQueryDuration', { radius: '100' });
+    for (const id of [
+      'invitesSent',
+      'invitesAccept',
+      'friendshipsAccepted',
+      'chatSend',
+      'chatDeliveredUpdates',
+      'chatReadUpdates',
+      'roomsCreated',
+      'roomsJoin',
+      'roomsSend',
+    ] as const) {
+      await expectPoint(id);
+    }
+    await expectPoint('activitiesCreated', { kind: 'study' });
+    await expectPoint('activitiesCompleted', { kind: 'study' });
+    await expectPoint('lbEventsProcessed', { stream: 'lb_events' });
+    await expectPoint('lbSnapshots', { period: 'daily', scope: 'global' });
+    await expectPoint('lbSnapshots', { period: 'all_time', scope: 'global' });
+    await expectPoint('redisUp');
+    await expectPoint('postgresUp');
+    await expectPoint('redisLatency');
+    await expectPoint('postgresLatency');
+    await expectPoint('dbConnections', { state: 'active' });
+    await expectPoint('dbConnections', { state: 'idle' });
+    await expectPoint('redisQueueLag', { stream: 'lb_events' });
+    await expectPoint('unhandledExceptions');
+    await expectPoint('jobsRuns', { name: 'leaderboard_snapshot', result: 'success' });
+    await expectPoint('jobsRuns', { name: 'leaderboard_rollover', result: 'success' });
+    await expectPoint('jobsDuration', { name: 'leaderboard_snapshot' });
+  });
+
+  test('every domain-catalog metric is emitted; only the opt-in business metrics are not', async () => {
+    const emitted = new Set(await metrics.names());
+    const missing = Object.values(domainCatalog)
+      .map((definition) => instrumentName(definition))
+      .filter((name) => !emitted.has(name));
+    assert.deepEqual(missing, []);
+    const optIn = OPT_IN.map((id) => instrumentName(businessCatalog[id as keyof typeof businessCatalog]));
+    assert.deepEqual(
+      optIn.filter((name) => emitted.has(name)),
+      [],
+      'opt-in metrics the service does emit must leave the opt-in list',
+    );
+    assert.ok(OPT_IN.length > 0);
+  });
+
+  test('no log line carries a token, password or exact coordinate', () => {
+    const joined = logLines.join('\n');
+    assert.ok(logLines.length > 0);
+    assert.doesNotMatch(joined, /eyJ[A-Za-z0-9_-]{10,}/, 'a JWT leaked into the logs');
+    assert.doesNotMatch(joined, /correct horse battery/);
+    assert.doesNotMatch(joined, /41\.0082|28\.9784/);
   });
 });
