@@ -1,5 +1,28 @@
+export {
+  type Collector,
+  type CollectorOptions,
+  collectorBinary,
+  collectorConfigPath,
+  repoRoot,
+  startCollector,
+  type ValidateResult,
+  validateCollectorConfig,
+} from './collector.ts';
+export {
+  isPortFree,
+  type NativeStack,
+  type NativeStackOptions,
+  type NativeStackPorts,
+  nativePrometheusConfig,
+  type StackProcess,
+  startNativeStack,
+} from './native-stack.ts';
+export * from './otlp.ts';
 export { freePort, isListening } from './ports.ts';
 export { type PostgresServer, startPostgres } from './postgres.ts';
 export { dumpLogs, type ManagedProcess, type ProcessOptions, startProcess, tempDir } from './process.ts';
+export { type Prometheus, type PrometheusOptions, type PromSample, startPrometheus } from './prometheus.ts';
 export { type RedisServer, startRedis } from './redis.ts';
+export * from './sink.ts';
+export { type Pipeline, type PipelineOptions, startPipeline } from './stack.ts';
 export { type WaitOptions, waitFor } from './wait.ts';
