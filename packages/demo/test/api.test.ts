@@ -162,7 +162,7 @@ describe('auth', () => {
 describe('presence and proximity', () => {
   test('heartbeats are validated against known campuses, geofence and clock', async () => {
     const user = await signUp(divan, 'dora');
-    const beat = (payload: object, headers: object = user.auth) =>
+    const beat = (payload: object, headers: Record<string, string> = user.auth) =>
       divan.app.inject({ method: 'POST', url: '/presence/heartbeat', headers, payload });
     assert.equal((await beat(MAIN)).statusCode, 200);
     const unknown = await beat({ ...MAIN, campus_id: 'atlantis' });
@@ -376,7 +376,7 @@ describe('activities and leaderboards', () => {
           (e) => e.user_id === user.id,
         );
         if (entry?.points !== 25) throw new Error(`leaderboard not updated yet: ${r.body}`);
-        return r.json();
+        return r.json() as { period: string };
       },
       { what: 'the consumer to apply the completed activity', timeoutMs: 10_000 },
     );
