@@ -1,5 +1,6 @@
-// Entry point: observability first (so instrumentations patch pg, redis, http before they load),
-// then the service. `tsx src/main.ts`.
+// Entry point: observability first, then the service, loaded after init() so instrumentations see
+// pg, redis and http load. `node --import @sightline/node/register --import tsx src/main.ts` also
+// installs the ESM hook; the init() below then returns the instance register created.
 import { init } from '@sightline/node';
 
 const sightline = init();
@@ -15,16 +16,8 @@ try {
   process.exit(78); // EX_CONFIG
 }
 const divan = await buildApp(config, { sightline });
-const { metrics } = divan.deps.obs;
-// Last-resort hooks: count what no handler caught, log it, and keep the documented crash semantics.
-process.on('unhandledRejection', (reason) => {
-  metrics.unhandledExceptions.inc({ type: reason instanceof Error ? reason.name : typeof reason });
-  sightline.logger.error({ err: reason }, 'unhandled rejection');
-});
-process.on('uncaughtExceptionMonitor', (error) => {
-  metrics.unhandledExceptions.inc({ type: error.name });
-  sightline.logger.fatal({ err: error }, 'uncaught exception');
-});
+// Uncaught exceptions are counted (divan.unhandled.exceptions) and logged by the SDK's monitor;
+// errors inside requests by the app's error handler.
 const url = await divan.listen();
 sightline.logger.info({ url, port: config.PORT }, 'divan api listening');
 
