@@ -20,6 +20,9 @@ const SAMPLING_PERCENTAGE = 20;
 /** ±3 percentage points: about 3.4 standard deviations for 2000 traces at 20 %. */
 const TOLERANCE_POINTS = 3;
 
+/** The browser origin the test allows through CORS. */
+const BROWSER_ORIGIN = 'https://app.divan.example';
+
 type TraceKind = 'error' | 'slow' | 'forced' | 'rest' | 'health';
 const counts: Record<TraceKind, number> = { error: 250, slow: 250, forced: 100, rest: 2000, health: 200 };
 
@@ -88,7 +91,12 @@ describe('tail sampling and span metrics over a few thousand traces', () => {
   const linkedLogs: Array<{ traceId: string; spanId: string }> = [];
 
   before(async () => {
-    pipeline = await startPipeline({ collectorEnv: { SIGHTLINE_SAMPLING_PERCENTAGE: String(SAMPLING_PERCENTAGE) } });
+    pipeline = await startPipeline({
+      collectorEnv: {
+        SIGHTLINE_SAMPLING_PERCENTAGE: String(SAMPLING_PERCENTAGE),
+        SIGHTLINE_CORS_ORIGIN: BROWSER_ORIGIN,
+      },
+    });
     const random = seededRandom(20261122);
     const baseMs = Date.now() - 5_000;
     for (const [kind, count] of Object.entries(counts) as Array<[TraceKind, number]>) {
@@ -252,5 +260,23 @@ describe('tail sampling and span metrics over a few thousand traces', () => {
       assert.ok(record !== undefined, `no log with trace_id ${link.traceId}`);
       assert.equal(record.spanId, link.spanId);
     }
+  });
+
+  it('allows OTLP/HTTP from the configured browser origin only', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${pipeline.collector.otlpHttpUrl}/v1/traces`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+    const allowed = await preflight(BROWSER_ORIGIN);
+    assert.equal(allowed.headers.get('access-control-allow-origin'), BROWSER_ORIGIN);
+    const other = await preflight('https://evil.example');
+    assert.equal(other.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('serves its own metrics for Prometheus to scrape', async () => {
+    const text = await (await fetch(pipeline.collector.metricsUrl)).text();
+    assert.match(text, /^otelcol_receiver_accepted_spans[_a-z]*\{/m);
+    assert.match(text, /^otelcol_processor_tail_sampling_/m);
   });
 });
