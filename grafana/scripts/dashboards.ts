@@ -676,9 +676,13 @@ const collectorPipeline: DashboardSpec = {
       ],
       { unit: 'percentunit', min: 0, max: 1, thresholds: [[0.8, 'red']] },
     ),
-    ts('Remote-write WAL lag', [prom(`max(otelcol_exporter_prometheusremotewrite_wal_lag{${COL}})`, 'WAL lag')], {
-      unit: 'short',
-    }),
+    ts(
+      'Export requests in flight',
+      [prom(`sum by (exporter) (otelcol_exporter_in_flight_requests{${COL}})`, '{{exporter}}')],
+      {
+        unit: 'short',
+      },
+    ),
     { row: 'Tail sampling' },
     ts(
       'Sampling decisions (any policy)',
