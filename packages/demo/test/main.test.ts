@@ -49,13 +49,18 @@ after(async () => {
   await Promise.allSettled([redis?.stop(), postgres?.stop()]);
 });
 
-test('the service starts with observability on, becomes ready at migration 0008 and stops cleanly on SIGTERM', async (t) => {
+test('the service starts with observability on, becomes ready at migration 0008 and stops cleanly on SIGTERM', async () => {
   const port = await freePort();
   const service = await startService({ PORT: String(port), JWT_SECRET });
-  t.after(() => {
-    if (t.passed === false) process.stderr.write(dumpLogs(service));
-  });
-  const base = `http://127.0.0.1:${port}`;
+  try {
+    await startsAndStops(service, `http://127.0.0.1:${port}`);
+  } catch (error) {
+    process.stderr.write(dumpLogs(service));
+    throw error;
+  }
+});
+
+async function startsAndStops(service: ManagedProcess, base: string): Promise<void> {
   const ready = await waitFor(
     async () => {
       const response = await fetch(`${base}/health/ready`);
@@ -72,7 +77,7 @@ test('the service starts with observability on, becomes ready at migration 0008 
   await waitFor(() => service.logs().includes('divan api listening'), { what: 'the listening log line' });
   service.child.kill('SIGTERM');
   assert.equal(await service.exited(), 0);
-});
+}
 
 test('a JWT_SECRET shorter than 32 characters stops startup with an error naming the key', async () => {
   const service = await startService({ PORT: String(await freePort()), JWT_SECRET: 'short' });
