@@ -35,10 +35,12 @@ const target = {
     // A Prometheus or Loki target without an expression renders nothing; Tempo needs a query type.
     {
       if: { properties: { datasource: { properties: { type: { enum: ['prometheus', 'loki'] } } } } },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema if/then keyword
       then: { required: ['expr'], properties: { expr: { type: 'string', minLength: 1 } } },
     },
     {
       if: { properties: { datasource: { properties: { type: { const: 'tempo' } } } } },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema if/then keyword
       then: { required: ['queryType'] },
     },
   ],
@@ -83,6 +85,7 @@ const dashboardSchema = {
           targets: { type: 'array', items: target },
         },
         if: { properties: { type: { not: { const: 'row' } } } },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema if/then keyword
         then: {
           required: ['datasource', 'targets', 'fieldConfig', 'options'],
           properties: { targets: { minItems: 1 } },
