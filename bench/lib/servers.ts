@@ -1,0 +1,147 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { freePort, repoRoot, waitFor } from '@sightline/harness';
+
+export type Variant = 'baseline' | 'instrumented';
+
+/** A running benchmark server. */
+export interface BenchServer {
+  readonly variant: Variant;
+  readonly url: string;
+  readonly pid: number;
+  /** stderr so far (stdout, the JSON log lines, goes to /dev/null like pino's own benchmarks). */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/** Memory of a live process, from /proc/<pid>/status. */
+export interface Memory {
+  rssMb: number;
+  /** Peak RSS since start. */
+  hwmMb: number;
+}
+
+export function readMemory(pid: number): Memory {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    if (match === null) throw new Error(`/proc/${pid}/status: expected a ${field} line, found none`);
+    return Number(match[1]) / 1024;
+  };
+  return { rssMb: kb('VmRSS'), hwmMb: kb('VmHWM') };
+}
+
+/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
+export function readCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15 (1-based).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+// USER_HZ is 100 on every Linux architecture Node runs on.
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU pinning: the server alone on the last core, everything else (load generator, collector) on the others. */
+export interface Pinning {
+  serverCpus: string;
+  otherCpus: string;
+}
+
+/** Pins this process (and so its later children) off the server's core; undefined when not possible. */
+export function pinLoadGenerator(): Pinning | undefined {
+  const cores = availableParallelism();
+  if (cores < 2 || spawnSync('taskset', ['-V']).status !== 0) return undefined;
+  const pinning = { serverCpus: String(cores - 1), otherCpus: cores === 2 ? '0' : `0-${cores - 2}` };
+  // -a: every thread of this process (libuv pool, V8 helpers), not only the main one.
+  const pinned = spawnSync('taskset', ['-a', '-pc', pinning.otherCpus, String(process.pid)]);
+  return pinned.status === 0 ? pinning : undefined;
+}
+
+/** Options of {@link startServer}. */
+export interface ServerOptions {
+  variant: Variant;
+  /** OTLP/gRPC endpoint of the collector, `host:port`; instrumented only. */
+  otlpEndpoint?: string;
+  pinning?: Pinning;
+}
+
+/** Starts bench/server.ts in a child process and waits until it answers. */
+export async function startServer(options: ServerOptions): Promise<BenchServer> {
+  const { variant, otlpEndpoint, pinning } = options;
+  const port = await freePort();
+  const nodeArgs = [
+    ...(variant === 'instrumented' ? ['--import', '@sightline/node/register'] : []),
+    '--import',
+    'tsx',
+    join(repoRoot, 'bench/server.ts'),
+  ];
+  const [command, args] =
+    pinning === undefined
+      ? [process.execPath, nodeArgs]
+      : ['taskset', ['-c', pinning.serverCpus, process.execPath, ...nodeArgs]];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    BENCH_VARIANT: variant,
+    PORT: String(port),
+    NODE_ENV: 'production',
+  };
+  if (variant === 'instrumented') {
+    if (otlpEndpoint === undefined) throw new Error('startServer: the instrumented variant needs otlpEndpoint');
+    Object.assign(env, {
+      OBS_ENABLED: 'true',
+      OBS_TRACING_ENABLED: 'true',
+      OBS_METRICS_ENABLED: 'true',
+      OBS_LOGS_ENABLED: 'true',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://${otlpEndpoint}`,
+      OTEL_SERVICE_NAME: 'bench-api',
+      LOG_LEVEL: 'info',
+    });
+  }
+  const devNull = openSync('/dev/null', 'w');
+  let child: ChildProcess;
+  try {
+    child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', devNull, 'pipe'] });
+  } finally {
+    closeSync(devNull);
+  }
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-20_000);
+  });
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exit.then(() => {
+    exited = true;
+  });
+  const server: BenchServer = {
+    variant,
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid ?? -1,
+    logs: () => `----- ${variant} server stderr -----\n${stderr}\n`,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+  try {
+    await waitFor(
+      async () => {
+        if (exited) throw new Error(`the ${variant} server exited early`);
+        const response = await fetch(`${server.url}/users/1`).catch(() => undefined);
+        return response?.status === 200;
+      },
+      { what: `${variant} server on ${port}`, timeoutMs: 30_000, intervalMs: 100 },
+    );
+  } catch (error) {
+    await server.stop();
+    throw new Error(`${(error as Error).message}\n${server.logs()}`);
+  }
+  return server;
+}

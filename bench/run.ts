@@ -1,0 +1,48 @@
+/**
+ * `npm run bench`: measures the overhead of @sightline/node against the uninstrumented baseline,
+ * prints a summary and rewrites docs/benchmarks.md. Not part of the test suite (it takes minutes).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '@sightline/harness';
+import { runBenchmark } from './lib/benchmark.ts';
+import { renderMarkdown, renderSummary } from './lib/report.ts';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    duration: { type: 'string', default: '6' },
+    warmup: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '50' },
+    'latency-connections': { type: 'string', default: '1' },
+    'no-pin': { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+function positive(name: string, raw: string | undefined): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`--${name}: expected a positive number, received ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+const result = await runBenchmark({
+  rounds: positive('rounds', values.rounds),
+  durationSec: positive('duration', values.duration),
+  warmupSec: positive('warmup', values.warmup),
+  connections: positive('connections', values.connections),
+  latencyConnections: positive('latency-connections', values['latency-connections']),
+  pin: !values['no-pin'],
+  log: (line) => console.log(line),
+});
+console.log(`\n${renderSummary(result)}`);
+if (!values['no-write']) {
+  const path = join(repoRoot, 'docs/benchmarks.md');
+  writeFileSync(path, renderMarkdown(result));
+  console.log(`wrote ${path}`);
+}
+// A missed budget is a finding to read, not a crash: exit 0 either way, but say it.
+console.log(result.pass.all ? 'within budget' : 'BUDGET MISSED');

@@ -1,0 +1,79 @@
+/**
+ * The service under test: a small Fastify 5 API with a route template that does a little JSON work
+ * and one route that logs at info. `BENCH_VARIANT=baseline` runs it without the SDK;
+ * `BENCH_VARIANT=instrumented` expects `--import @sightline/node/register` (all signals on, OTLP/gRPC
+ * to the benchmark collector) and adds the Sightline Fastify plugin and logger.
+ *
+ * Both variants log through pino with the same asynchronous stdout destination, so the baseline is
+ * a realistic uninstrumented service, not a service without logs. Listens on `PORT` (loopback).
+ */
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import pino from 'pino';
+
+const variant = process.env.BENCH_VARIANT;
+const port = Number(process.env.PORT);
+if (variant !== 'baseline' && variant !== 'instrumented') {
+  throw new Error(`BENCH_VARIANT: expected "baseline" or "instrumented", received ${JSON.stringify(variant)}`);
+}
+if (!Number.isInteger(port) || port <= 0) {
+  throw new Error(`PORT: expected a TCP port number, received ${JSON.stringify(process.env.PORT)}`);
+}
+
+// Loaded only by the instrumented variant so the baseline never touches the SDK.
+const sightline = variant === 'instrumented' ? (await import('@sightline/node')).init() : undefined;
+if (sightline !== undefined && !sightline.enabled) {
+  throw new Error('the instrumented variant started with observability off; see stderr for the reason');
+}
+const logger: FastifyBaseLogger =
+  sightline?.logger ?? pino({ level: 'info' }, pino.destination({ dest: 1, sync: false }));
+
+const app = Fastify({ loggerInstance: logger, disableRequestLogging: true });
+if (sightline !== undefined) {
+  const { sightlineFastify } = await import('@sightline/node');
+  await app.register(sightlineFastify, { sightline });
+}
+
+const PLANS = ['free', 'team', 'enterprise'] as const;
+
+/** A little deterministic JSON work per request, like reading and shaping a record. */
+function userRecord(id: number) {
+  const orders = Array.from({ length: 10 }, (_, i) => ({
+    id: id * 100 + i,
+    total: ((id * 37 + i * 11) % 5000) / 100,
+    items: (id + i) % 7,
+  }));
+  return {
+    id,
+    name: `user-${id}`,
+    plan: PLANS[id % PLANS.length],
+    orders,
+    spent: orders.reduce((sum, order) => sum + order.total, 0),
+  };
+}
+
+app.get<{ Params: { id: string } }>('/users/:id', async (request, reply) => {
+  const id = Number.parseInt(request.params.id, 10);
+  if (!Number.isInteger(id) || id < 0) return reply.code(400).send({ error: 'id must be a non-negative integer' });
+  return userRecord(id);
+});
+
+interface OrderBody {
+  userId: number;
+  items: { sku: string; quantity: number; price: number }[];
+}
+
+app.post<{ Body: OrderBody }>('/orders', async (request, reply) => {
+  const { items } = request.body;
+  const total = items.reduce((sum, item) => sum + item.quantity * item.price, 0);
+  request.log.info({ items: items.length, total }, 'order placed');
+  return reply.code(201).send({ accepted: true, items: items.length, total });
+});
+
+await app.listen({ host: '127.0.0.1', port });
+
+const stop = async () => {
+  await app.close();
+  await sightline?.shutdown();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void stop());
