@@ -56,16 +56,18 @@ describe('collector configs', () => {
 
   it('reads every endpoint from an env var with a compose-service default', () => {
     const text = readFileSync(collectorConfigPath('otelcol.yaml'), 'utf8');
-    for (const expected of [
-      '${env:SIGHTLINE_TEMPO_ENDPOINT:-tempo:4317}',
-      '${env:SIGHTLINE_LOKI_OTLP_ENDPOINT:-http://loki:3100/otlp}',
-      '${env:SIGHTLINE_PROMETHEUS_REMOTE_WRITE_URL:-http://prometheus:9090/api/v1/write}',
-      '${env:SIGHTLINE_OTLP_GRPC_ENDPOINT:-0.0.0.0:4317}',
-      '${env:SIGHTLINE_OTLP_HTTP_ENDPOINT:-0.0.0.0:4318}',
-      '${env:SIGHTLINE_HEALTH_ENDPOINT:-0.0.0.0:13133}',
-      '${env:SIGHTLINE_COLLECTOR_METRICS_PORT:-8888}',
-      '${env:SIGHTLINE_LATENCY_SLO_MS:-400}',
-    ]) {
+    const expectedDefaults: Array<[string, string]> = [
+      ['SIGHTLINE_TEMPO_ENDPOINT', 'tempo:4317'],
+      ['SIGHTLINE_LOKI_OTLP_ENDPOINT', 'http://loki:3100/otlp'],
+      ['SIGHTLINE_PROMETHEUS_REMOTE_WRITE_URL', 'http://prometheus:9090/api/v1/write'],
+      ['SIGHTLINE_OTLP_GRPC_ENDPOINT', '0.0.0.0:4317'],
+      ['SIGHTLINE_OTLP_HTTP_ENDPOINT', '0.0.0.0:4318'],
+      ['SIGHTLINE_HEALTH_ENDPOINT', '0.0.0.0:13133'],
+      ['SIGHTLINE_COLLECTOR_METRICS_PORT', '8888'],
+      ['SIGHTLINE_LATENCY_SLO_MS', '400'],
+    ];
+    for (const [name, fallback] of expectedDefaults) {
+      const expected = `\${env:${name}:-${fallback}}`;
       assert.ok(text.includes(expected), `otelcol.yaml lacks ${expected}`);
     }
   });

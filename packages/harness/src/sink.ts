@@ -92,10 +92,23 @@ function readJsonLines<T>(file: string): T[] {
   return parsed;
 }
 
+/** Options for {@link startSink}. */
+export interface SinkOptions {
+  /** @default 'sink' */
+  name?: string;
+  /** @default 30000 */
+  timeoutMs?: number;
+  /** Listen here instead of a free port, e.g. to bring a "backend" up after an outage. */
+  grpcPort?: number;
+  httpPort?: number;
+}
+
 /** Starts the sink collector (collector/sink.yaml) on free loopback ports. */
-export async function startSink(options: { name?: string; timeoutMs?: number } = {}): Promise<Sink> {
+export async function startSink(options: SinkOptions = {}): Promise<Sink> {
   const { name = 'sink', timeoutMs = 30_000 } = options;
-  const [grpcPort, httpPort, healthPort] = [await freePort(), await freePort(), await freePort()];
+  const grpcPort = options.grpcPort ?? (await freePort());
+  const httpPort = options.httpPort ?? (await freePort());
+  const healthPort = await freePort();
   const dir = tempDir('sink');
   const proc = startProcess({
     name,
