@@ -31,13 +31,16 @@ export class ChatService {
 
   async send(from: string, to: string, body: string): Promise<{ id: string; created_at: string }> {
     if (from === to) throw forbidden('self_message', 'body.to_user_id: cannot message yourself');
-    if (!(await this.areFriends(from, to)))
-      throw forbidden('not_friends', 'body.to_user_id: you can only message friends');
     const id = randomUUID();
+    const [a, b] = orderedPair(from, to);
+    // One round trip: the insert happens only when the friendship exists.
     const { rows } = await this.deps.pool.query<{ created_at: Date }>(
-      'INSERT INTO messages (id, sender_id, recipient_id, body) VALUES ($1, $2, $3, $4) RETURNING created_at',
-      [id, from, to, body],
+      `INSERT INTO messages (id, sender_id, recipient_id, body)
+       SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM friendships WHERE user_a = $5 AND user_b = $6)
+       RETURNING created_at`,
+      [id, from, to, body, a, b],
     );
+    if (rows.length === 0) throw forbidden('not_friends', 'body.to_user_id: you can only message friends');
     const createdAt = (rows[0]?.created_at ?? new Date()).toISOString();
     this.deps.obs.metrics.chatSend.inc();
     this.io?.to(userRoom(to)).emit('chat:message', { id, from, body, created_at: createdAt });
