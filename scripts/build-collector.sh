@@ -3,6 +3,8 @@
 # Collector Builder, and caches the binary keyed by the manifest's hash so a machine
 # builds it once. Prints the binary's path on stdout (and nothing else).
 set -euo pipefail
+# Go lives here on the CI machines; callers (the test harness) may not have it on PATH.
+export PATH="$PATH:/usr/local/go/bin"
 root=$(cd "$(dirname "$0")/.." && pwd)
 manifest="$root/collector/builder-config.yaml"
 version=$(awk '/^  version:/ {print $2; exit}' "$manifest")
