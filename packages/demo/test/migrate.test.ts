@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { type PostgresServer, type RedisServer, startPostgres, startRedis } from '@sightline/harness';
+import { init } from '@sightline/node';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { createPool } from '../src/db.ts';
+import { LATEST_MIGRATION, migrate, readMigrationVersion } from '../src/migrate.ts';
+import { JWT_SECRET } from './helpers.ts';
+
+let postgres: PostgresServer;
+let redis: RedisServer;
+
+before(async () => {
+  [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+});
+after(async () => {
+  await Promise.allSettled([postgres?.stop(), redis?.stop()]);
+});
+
+test('migrations apply once, in order, even when two instances start together', async () => {
+  const pool = createPool(postgres.url, 4);
+  try {
+    assert.equal(await readMigrationVersion(pool), '0000');
+    const [a, b] = await Promise.all([migrate(pool), migrate(pool)]);
+    assert.equal(a, LATEST_MIGRATION);
+    assert.equal(b, LATEST_MIGRATION);
+    const { rows } = await pool.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version');
+    assert.deepEqual(
+      rows.map((r) => r.version),
+      ['0001', '0002', '0003', '0004', '0005', '0006', '0007', '0008'],
+    );
+    assert.equal(await migrate(pool), LATEST_MIGRATION);
+  } finally {
+    await pool.end();
+  }
+});
+
+test('readiness is 503 while the applied migration is below HEALTH_MIN_MIGRATION', async () => {
+  const sightline = init({ enabled: false, healthMinMigration: '0009', logDestination: { write: () => {} } });
+  const config = loadConfig({ DATABASE_URL: postgres.url, REDIS_URL: redis.url, JWT_SECRET, PORT: '0' });
+  const divan = await buildApp(config, { sightline, consumer: false });
+  try {
+    const ready = await divan.app.inject('/health/ready');
+    assert.equal(ready.statusCode, 503);
+    assert.deepEqual(
+      { ok: ready.json().checks.migrations.ok, version: ready.json().checks.migrations.version },
+      { ok: false, version: '0008' },
+    );
+    assert.equal(ready.json().checks.postgres.ok, true);
+  } finally {
+    await divan.close();
+  }
+});
