@@ -1,6 +1,7 @@
 // The Sightline dashboards as data. Series and label names come from docs/CONTRACT.md; collector
 // self-metric names were read from a running v0.161.0 collector scraped by Prometheus (counters
-// there carry no `_total` suffix).
+// there carry no `_total` suffix), and the runtime names (nodejs_*, v8js_*) from the native stack's
+// Prometheus (instrumentation-runtime-node 0.36 emits no v8js heap-limit series).
 import {
   type DashboardSpec,
   loki,
@@ -774,10 +775,10 @@ const nodeRuntime: DashboardSpec = {
       { unit: 'bytes', stacked: true },
     ),
     ts(
-      'V8 heap used vs limit',
+      'V8 heap used vs reserved',
       [
         prom(`sum by (instance) (v8js_memory_heap_used_bytes{${SEL}})`, 'used {{instance}}'),
-        prom(`sum by (instance) (v8js_memory_heap_limit_bytes{${SEL}})`, 'limit {{instance}}'),
+        prom(`sum by (instance) (v8js_memory_heap_space_size_bytes{${SEL}})`, 'reserved {{instance}}'),
       ],
       { unit: 'bytes' },
     ),
