@@ -2,7 +2,7 @@
 // lezer parsers, PromQL by running it on a real Prometheus (an empty one: parsing and evaluation
 // must succeed, data is the native end-to-end test's job).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parser as logqlParser } from '@grafana/lezer-logql';
@@ -59,6 +59,27 @@ describe('dashboard series names follow docs/CONTRACT.md', () => {
       }
     }
     assert.deepEqual([...missing], []);
+  });
+});
+
+describe('recording rules the dashboards read', () => {
+  it('are each defined in prometheus/rules', (t) => {
+    const rulesDir = join(repoDir, 'prometheus', 'rules');
+    if (!existsSync(rulesDir)) {
+      t.skip('prometheus/rules does not exist yet (the alerting stream writes it)');
+      return;
+    }
+    const rules = readdirSync(rulesDir)
+      .filter((file) => /\.ya?ml$/.test(file))
+      .map((file) => readFileSync(join(rulesDir, file), 'utf8'))
+      .join('\n');
+    const defined = new Set([...rules.matchAll(/-\s+record:\s*(\S+)/g)].map((match) => match[1]));
+    const read = new Set(
+      dashboardPromQL().flatMap(({ raw }) => [...raw.matchAll(/\b\w+:\w+:\w+\b/g)].map((m) => m[0])),
+    );
+    assert.ok(read.size > 0, 'expected panels to read recording rules');
+    for (const name of read)
+      assert.ok(defined.has(name), `dashboards read ${name}, which prometheus/rules does not record`);
   });
 });
 
