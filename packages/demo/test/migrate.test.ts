@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { startDivan } from '@sightline/demo';
 import { type PostgresServer, type RedisServer, startPostgres, startRedis } from '@sightline/harness';
 import { init } from '@sightline/node';
-import { buildApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
 import { createPool } from '../src/db.ts';
 import { LATEST_MIGRATION, migrate, readMigrationVersion } from '../src/migrate.ts';
 import { JWT_SECRET } from './helpers.ts';
@@ -38,16 +37,19 @@ test('migrations apply once, in order, even when two instances start together', 
 
 test('readiness is 503 while the applied migration is below HEALTH_MIN_MIGRATION', async () => {
   const sightline = init({ enabled: false, healthMinMigration: '0009', logDestination: { write: () => {} } });
-  const config = loadConfig({ DATABASE_URL: postgres.url, REDIS_URL: redis.url, JWT_SECRET, PORT: '0' });
-  const divan = await buildApp(config, { sightline, consumer: false });
+  const { url, divan } = await startDivan(
+    { DATABASE_URL: postgres.url, REDIS_URL: redis.url, JWT_SECRET, PORT: '0', HOST: '127.0.0.1' },
+    { sightline, consumer: false },
+  );
   try {
-    const ready = await divan.app.inject('/health/ready');
-    assert.equal(ready.statusCode, 503);
+    const ready = await fetch(`${url}/health/ready`);
+    assert.equal(ready.status, 503);
+    const body = await ready.json();
     assert.deepEqual(
-      { ok: ready.json().checks.migrations.ok, version: ready.json().checks.migrations.version },
+      { ok: body.checks.migrations.ok, version: body.checks.migrations.version },
       { ok: false, version: '0008' },
     );
-    assert.equal(ready.json().checks.postgres.ok, true);
+    assert.equal(body.checks.postgres.ok, true);
   } finally {
     await divan.close();
   }
