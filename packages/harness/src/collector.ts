@@ -106,7 +106,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     SIGHTLINE_STORAGE_DIR: join(dataDir, 'storage'),
     SIGHTLINE_PROMETHEUS_WAL_DIR: join(dataDir, 'prometheus-wal'),
   };
-  const args = [[config].flat().flatMap((file) => ['--config', file])].flat();
+  const args = [config].flat().flatMap((file) => ['--config', file]);
   const proc = startProcess({ name, command: collectorBinary(), args, env: { ...baseEnv, ...env } });
   const healthUrl = `http://127.0.0.1:${healthPort}/`;
   try {
