@@ -1,6 +1,7 @@
 // Spec 001 §11: ramp 0 -> 300 VUs sending chat messages; < 1% non-2xx and p95 < 150 ms.
 // For the compose stack: `k6 run -e DIVAN_URL=http://divan:8000 packages/demo/k6/chat_send_load.js`.
-// The service's RATE_LIMIT_CHAT must allow the load (all VUs send as one user).
+// The service's rate limits must allow the load: all VUs send as one user from one address, so run
+// the service with e.g. RATE_LIMIT_CHAT=100000000 (the defaults are per-user production limits).
 import { check } from 'k6';
 import http from 'k6/http';
 

@@ -1,5 +1,7 @@
 // Spec 001 §11: a constant 200 req/s of nearby (geo) queries; p95 < 120 ms.
 // For the compose stack: `k6 run -e DIVAN_URL=http://divan:8000 packages/demo/k6/proximity_nearby_load.js`.
+// The service's rate limits must allow the load (setup registers 30 users from one address; queries come
+// from one user): run it with e.g. RATE_LIMIT_AUTH=100000 RATE_LIMIT_PROXIMITY=100000000.
 import { check } from 'k6';
 import http from 'k6/http';
 
