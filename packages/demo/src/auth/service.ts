@@ -170,8 +170,17 @@ export class AuthService {
   }
 }
 
-/** Verifies a bearer access token and that its session is not revoked; records rejects by reason. */
-export async function authenticate(deps: Deps, authorization: string | undefined, ip: string): Promise<TokenClaims> {
+/**
+ * Verifies a bearer access token and that its session is not revoked; records rejects by reason.
+ * `onVerified` runs once the signature checks out, just before the revocation lookup, so a caller can
+ * send its own Redis command in the same pipeline.
+ */
+export async function authenticate(
+  deps: Deps,
+  authorization: string | undefined,
+  ip: string,
+  onVerified?: (claims: TokenClaims) => void,
+): Promise<TokenClaims> {
   const { metrics } = deps.obs;
   const reject = (reason: 'missing_token' | 'invalid_token' | 'expired_token' | 'revoked_token', message: string) => {
     metrics.identityRejects.inc({ reason });
@@ -188,6 +197,7 @@ export async function authenticate(deps: Deps, authorization: string | undefined
     const expired = error instanceof TokenError && error.problem === 'expired';
     throw reject(expired ? 'expired_token' : 'invalid_token', `access token is ${expired ? 'expired' : 'invalid'}`);
   }
+  onVerified?.(claims);
   if ((await deps.redis.exists(revokedFamilyKey(claims.fam))) === 1) {
     throw reject('revoked_token', 'the session of this access token was revoked');
   }

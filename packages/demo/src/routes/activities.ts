@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../context.js';
 import { notFound } from '../errors.js';
-import { authenticated, rateLimited, userOf } from '../http.js';
+import { guarded, userOf } from '../http.js';
 import { type BoardPeriod, publishScore, topOf } from '../leaderboard.js';
 import { parse } from '../validate.js';
 
@@ -19,7 +19,7 @@ export function activityRoutes(deps: Deps): FastifyPluginAsync {
     title: z.string().trim().min(1, 'expected a title').max(120, 'expected at most 120 characters'),
     points: z.number().int().min(1, 'expected 1-100 points').max(100, 'expected 1-100 points').default(10),
   });
-  const preHandler = [authenticated(deps), rateLimited(deps, 'default')];
+  const preHandler = guarded(deps, 'default');
   return async (app) => {
     app.post('/activities', { preHandler }, async (request, reply) => {
       const input = parse(activityBody, request.body, 'body');

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { AuthService } from '../auth/service.js';
 import type { Deps } from '../context.js';
-import { authenticated, clientIp, rateLimited, userOf } from '../http.js';
+import { clientIp, guarded, rateLimited, userOf } from '../http.js';
 import { parse } from '../validate.js';
 
 const credentials = z.object({
@@ -26,11 +26,11 @@ export function authRoutes(deps: Deps): FastifyPluginAsync {
     app.post('/auth/refresh', { preHandler: limit }, async (request) =>
       auth.refresh(parse(refreshBody, request.body, 'body').refresh_token, clientIp(request)),
     );
-    app.post('/auth/logout', { preHandler: [authenticated(deps), limit] }, async (request, reply) => {
+    app.post('/auth/logout', { preHandler: guarded(deps, 'auth') }, async (request, reply) => {
       await auth.logout(userOf(request));
       return reply.code(204).send();
     });
-    app.get('/me', { preHandler: [authenticated(deps), rateLimited(deps, 'default')] }, async (request) => {
+    app.get('/me', { preHandler: guarded(deps, 'default') }, async (request) => {
       const { rows } = await deps.pool.query<{ id: string; username: string }>(
         'SELECT id, username FROM users WHERE id = $1',
         [userOf(request).sub],

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Campus, Deps } from '../context.js';
 import { ApiError, badRequest } from '../errors.js';
-import { authenticated, rateLimited, userOf } from '../http.js';
+import { guarded, userOf } from '../http.js';
 import { parse } from '../validate.js';
 
 const lat = z.coerce.number().min(-90, 'expected a latitude in [-90, 90]').max(90, 'expected a latitude in [-90, 90]');
@@ -63,8 +63,7 @@ export function geoRoutes(deps: Deps): FastifyPluginAsync {
             // Count unauthenticated heartbeats as presence rejects too, then let auth answer 401.
             if (request.headers.authorization === undefined) metrics.presenceRejects.inc({ reason: 'unauthenticated' });
           },
-          authenticated(deps),
-          rateLimited(deps, 'default'),
+          guarded(deps, 'default'),
         ],
       },
       async (request) => {
@@ -93,35 +92,31 @@ export function geoRoutes(deps: Deps): FastifyPluginAsync {
       },
     );
 
-    app.get(
-      '/proximity/nearby',
-      { preHandler: [authenticated(deps), rateLimited(deps, 'proximity')] },
-      async (request) => {
-        const user = userOf(request);
-        const query = parse(nearbyQuery, request.query, 'query');
-        if (!campusOf(query.campus_id))
-          throw badRequest('unknown_campus', `query.campus_id: unknown campus "${query.campus_id}"`);
-        const started = performance.now();
-        const found = await deps.redis.geoSearchWith(
-          campusGeoKey(query.campus_id),
-          { longitude: query.lon, latitude: query.lat },
-          { radius: query.radius, unit: 'm' },
-          ['WITHDIST'],
-          { SORT: 'ASC', COUNT: 51 },
-        );
-        const others = found.filter((hit) => hit.member !== user.sub).slice(0, 50);
-        // Presence expires; members whose heartbeat key is gone are offline.
-        const alive =
-          others.length === 0 ? [] : await deps.redis.mGet(others.map((hit) => presenceKey(String(hit.member))));
-        const users = others
-          .filter((_, i) => alive[i] !== null)
-          // Distances are rounded to 10 m so exact positions cannot be triangulated.
-          .map((hit) => ({ user_id: String(hit.member), distance_m: Math.round(Number(hit.distance) / 10) * 10 }));
-        const seconds = (performance.now() - started) / 1000;
-        metrics.proximityQueries.inc({ radius: query.radius });
-        metrics.proximityQueryDuration.record(seconds, { radius: query.radius });
-        return { radius_m: query.radius, users };
-      },
-    );
+    app.get('/proximity/nearby', { preHandler: guarded(deps, 'proximity') }, async (request) => {
+      const user = userOf(request);
+      const query = parse(nearbyQuery, request.query, 'query');
+      if (!campusOf(query.campus_id))
+        throw badRequest('unknown_campus', `query.campus_id: unknown campus "${query.campus_id}"`);
+      const started = performance.now();
+      const found = await deps.redis.geoSearchWith(
+        campusGeoKey(query.campus_id),
+        { longitude: query.lon, latitude: query.lat },
+        { radius: query.radius, unit: 'm' },
+        ['WITHDIST'],
+        { SORT: 'ASC', COUNT: 51 },
+      );
+      const others = found.filter((hit) => hit.member !== user.sub).slice(0, 50);
+      // Presence expires; members whose heartbeat key is gone are offline.
+      const alive =
+        others.length === 0 ? [] : await deps.redis.mGet(others.map((hit) => presenceKey(String(hit.member))));
+      const users = others
+        .filter((_, i) => alive[i] !== null)
+        // Distances are rounded to 10 m so exact positions cannot be triangulated.
+        .map((hit) => ({ user_id: String(hit.member), distance_m: Math.round(Number(hit.distance) / 10) * 10 }));
+      const seconds = (performance.now() - started) / 1000;
+      metrics.proximityQueries.inc({ radius: query.radius });
+      metrics.proximityQueryDuration.record(seconds, { radius: query.radius });
+      return { radius_m: query.radius, users };
+    });
   };
 }

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../context.js';
 import { ApiError } from '../errors.js';
-import { authenticated, rateLimited, userOf } from '../http.js';
+import { guarded, userOf } from '../http.js';
 import { parse } from '../validate.js';
 
 const MAX_AGE_S = 300;
@@ -28,7 +28,7 @@ export function intentRoutes(deps: Deps): FastifyPluginAsync {
   const { metrics } = deps.obs;
   const secret = deps.config.INTENT_SECRET ?? deps.config.JWT_SECRET;
   return async (app) => {
-    app.post('/intents', { preHandler: [authenticated(deps), rateLimited(deps, 'default')] }, async (request) => {
+    app.post('/intents', { preHandler: guarded(deps, 'default') }, async (request) => {
       const user = userOf(request).sub;
       const intent = parse(intentBody, request.body, 'body');
       const expected = Buffer.from(signIntent(secret, intentPayload(user, intent)), 'hex');

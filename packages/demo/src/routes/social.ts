@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ChatService } from '../chat.js';
 import type { Deps } from '../context.js';
 import { badRequest, conflict, notFound } from '../errors.js';
-import { authenticated, rateLimited, userOf } from '../http.js';
+import { guarded, userOf } from '../http.js';
 import { parse } from '../validate.js';
 
 const uuid = z.uuid('expected a UUID');
@@ -25,9 +25,8 @@ const roomMessage = z.object({
 /** Invites, friendships, direct chat and rooms. */
 export function socialRoutes(deps: Deps, chat: ChatService): FastifyPluginAsync {
   const { metrics } = deps.obs;
-  const auth = authenticated(deps);
-  const chatLimit = [auth, rateLimited(deps, 'chat')];
-  const defaultLimit = [auth, rateLimited(deps, 'default')];
+  const chatLimit = guarded(deps, 'chat');
+  const defaultLimit = guarded(deps, 'default');
   return async (app) => {
     app.post('/invites', { preHandler: defaultLimit }, async (request, reply) => {
       const from = userOf(request).sub;
