@@ -121,7 +121,8 @@ describe('init() with Fastify, in-memory exporters', () => {
   });
 
   it('logs an uncaught exception at fatal without changing how the process handles it', () => {
-    process.emit('uncaughtExceptionMonitor', new TypeError('boom for ada@example.com'), 'uncaughtException');
+    const emit = process.emit as (event: string, ...args: unknown[]) => boolean;
+    emit.call(process, 'uncaughtExceptionMonitor', new TypeError('boom for ada@example.com'), 'uncaughtException');
     const fatal = lines.find((l) => l.level === 'fatal');
     assert.equal(fatal?.msg, 'uncaught exception');
     assert.ok(!JSON.stringify(fatal).includes('ada@example.com'));
