@@ -56,6 +56,7 @@ it('exports the contract functions as functions', () => {
     'instrumentSocketIO',
     'job',
   ] as const) {
+    // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the test walks the public export list by name
     assert.equal(typeof api[name], 'function', name);
   }
   assert.equal(typeof api.sightlineFastify, 'function');
