@@ -189,8 +189,9 @@ describe('the catalog', () => {
       [...named].filter((name) => !defined.has(name)),
       [],
     );
-    // Spec 000's community metrics are opt-in extras the contract does not list yet.
-    const extras = ['divan.community.posts_created', 'divan.events.created', 'divan.event_rsvps.updated'];
-    assert.deepEqual([...defined].filter((name) => !named.has(name)).sort(), extras.sort());
+    assert.deepEqual(
+      [...defined].filter((name) => !named.has(name)),
+      [],
+    );
   });
 });
