@@ -16,6 +16,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
     'latency-connections': { type: 'string', default: '1' },
+    env: { type: 'string', multiple: true, default: [] },
     'no-pin': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
   },
@@ -29,7 +30,16 @@ function positive(name: string, raw: string | undefined): number {
   return value;
 }
 
+// --env KEY=VALUE (repeatable) tries an SDK setting on the instrumented variant.
+const sdkEnv: Record<string, string> = {};
+for (const pair of values.env ?? []) {
+  const at = pair.indexOf('=');
+  if (at <= 0) throw new Error(`--env: expected KEY=VALUE, received ${JSON.stringify(pair)}`);
+  sdkEnv[pair.slice(0, at)] = pair.slice(at + 1);
+}
+
 const result = await runBenchmark({
+  sdkEnv,
   rounds: positive('rounds', values.rounds),
   durationSec: positive('duration', values.duration),
   warmupSec: positive('warmup', values.warmup),

@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, startCollector, waitFor } from '@sightline/harness';
+import { repoRoot, startCollector, tempDir, waitFor } from '@sightline/harness';
 import { type LoadResult, runLoad } from './load.ts';
 import {
   type BenchServer,
@@ -38,6 +38,8 @@ export interface BenchmarkOptions {
   latencyConnections?: number;
   /** Pin the server to its own core when taskset is there. @default true */
   pin?: boolean;
+  /** Extra SDK env for the instrumented variant, to try a setting; empty means the SDK's defaults. @default {} */
+  sdkEnv?: Record<string, string>;
   /** Progress lines. @default nothing */
   log?: (line: string) => void;
 }
@@ -118,6 +120,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     connections: options.connections ?? 50,
     latencyConnections: options.latencyConnections ?? 1,
     pin: options.pin ?? true,
+    sdkEnv: options.sdkEnv ?? {},
   };
   const log = options.log ?? (() => {});
   const startedAt = new Date();
@@ -128,11 +131,17 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
       : 'not pinned',
   );
 
-  const collector = await startCollector({ config: join(repoRoot, 'bench/collector.yaml'), name: 'bench-collector' });
+  const collector = await startCollector({
+    config: join(repoRoot, 'bench/collector.yaml'),
+    name: 'bench-collector',
+    env: { BENCH_SINK_PATH: join(tempDir('bench-sink'), 'otlp.pb') },
+  });
   const servers: BenchServer[] = [];
   try {
     for (const variant of VARIANTS) {
-      servers.push(await startServer({ variant, otlpEndpoint: collector.otlpGrpcEndpoint, pinning }));
+      servers.push(
+        await startServer({ variant, otlpEndpoint: collector.otlpGrpcEndpoint, pinning, sdkEnv: settings.sdkEnv }),
+      );
     }
     const byVariant = Object.fromEntries(servers.map((s) => [s.variant, s])) as Record<Variant, BenchServer>;
 

@@ -52,6 +52,8 @@ For information (no budget):
 The collector accepted ${result.accepted.spans} spans, ${result.accepted.metricPoints} metric points and
 ${result.accepted.logRecords} log records during the run, so the export cost is real.
 
+Where the time goes (CPU profiles) and which SDK settings would close the gap: [bench/README.md](../bench/README.md).
+
 ## Setup
 
 - Run: ${result.startedAt.toISOString()}, Node ${machine.node}, ${machine.cores} cores (${machine.cpuModel}).
@@ -63,9 +65,15 @@ ${result.accepted.logRecords} log records during the run, so the export cost is 
   Both variants log through pino to an asynchronous stdout that goes to /dev/null; Fastify's own request logging
   is off in both.
 - Instrumented: \`node --import @sightline/node/register\`, \`sightlineFastify\` plugin and the Sightline logger,
-  \`NODE_ENV=production\`, every default of the SDK (all instrumentations, metric export every 15 s, info logs
+  \`NODE_ENV=production\`, ${
+    Object.keys(settings.sdkEnv).length === 0
+      ? 'no extra SDK env'
+      : `extra SDK env \`${Object.entries(settings.sdkEnv)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}\``
+  }, otherwise every default of the SDK (all instrumentations, metric export every 15 s, info logs
   sampled 1 in 10 above 100 req/s, batch span/log processors). Collector (bench/collector.yaml): OTLP/gRPC receiver,
-  batch processor, debug exporter at verbosity basic.
+  batch processor, file exporter (binary protobuf to a rotating temp file).
 - Load: autocannon (programmatic, in the runner's process), loopback only. ${settings.warmupSec} s warm-up per variant,
   then ${settings.rounds} rounds alternating which variant goes first; per round and variant a saturation run
   (${settings.connections} connections, ${settings.durationSec} s) and a latency run (${settings.latencyConnections} connection(s),
@@ -90,6 +98,7 @@ ${result.runs.map(runRow).join('\n')}
 npm run build -w @sightline/node   # the benchmark loads the built SDK
 npm run bench                      # about ${Math.ceil((2 * settings.warmupSec + 4 * settings.rounds * settings.durationSec + 20) / 60)} min; rewrites this file
 npm run bench -- --rounds 8 --duration 10   # longer, steadier
+npm run bench -- --env OBS_DISABLED_INSTRUMENTATIONS=fastify   # try an SDK setting
 npm run bench:smoke                # 1 short round, proves the harness works; writes nothing
 \`\`\`
 `;

@@ -67,11 +67,13 @@ export interface ServerOptions {
   /** OTLP/gRPC endpoint of the collector, `host:port`; instrumented only. */
   otlpEndpoint?: string;
   pinning?: Pinning;
+  /** More env for the instrumented variant, e.g. `{ OBS_DISABLED_INSTRUMENTATIONS: 'fastify' }`. @default {} */
+  sdkEnv?: Record<string, string>;
 }
 
 /** Starts bench/server.ts in a child process and waits until it answers. */
 export async function startServer(options: ServerOptions): Promise<BenchServer> {
-  const { variant, otlpEndpoint, pinning } = options;
+  const { variant, otlpEndpoint, pinning, sdkEnv = {} } = options;
   const port = await freePort();
   const nodeArgs = [
     ...(variant === 'instrumented' ? ['--import', '@sightline/node/register'] : []),
@@ -99,6 +101,7 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://${otlpEndpoint}`,
       OTEL_SERVICE_NAME: 'bench-api',
       LOG_LEVEL: 'info',
+      ...sdkEnv,
     });
   }
   const devNull = openSync('/dev/null', 'w');
