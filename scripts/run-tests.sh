@@ -8,7 +8,7 @@ if [[ -z "${SIGHTLINE_OTELCOL_BIN:-}" ]]; then
   SIGHTLINE_OTELCOL_BIN=$(bash scripts/build-collector.sh)
   export SIGHTLINE_OTELCOL_BIN
 fi
-mapfile -t files < <(find packages collector prometheus grafana scripts -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+mapfile -t files < <(find packages collector prometheus grafana scripts test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 if (($#)); then
   filtered=()
   for f in "${files[@]}"; do for pattern in "$@"; do [[ $f == *"$pattern"* ]] && filtered+=("$f") && break; done; done
