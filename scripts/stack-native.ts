@@ -28,7 +28,11 @@ const started = Date.now();
 const stack = await startNativeStack({
   ports,
   // Short metric interval so dashboards fill quickly; set OTEL_METRIC_EXPORT_INTERVAL to override.
-  serviceEnv: { OTEL_METRIC_EXPORT_INTERVAL: process.env.OTEL_METRIC_EXPORT_INTERVAL ?? '5000' },
+  serviceEnv: {
+    OTEL_METRIC_EXPORT_INTERVAL: process.env.OTEL_METRIC_EXPORT_INTERVAL ?? '5000',
+    // Your own token makes /ops/* usable; without one the stack picks a random one it never prints.
+    ...(process.env.OBS_ADMIN_TOKEN ? { OBS_ADMIN_TOKEN: process.env.OBS_ADMIN_TOKEN } : {}),
+  },
   onStep: (step) => console.log(`starting ${step} ...`),
 }).catch((error: Error) => {
   console.error(error.message);
@@ -55,7 +59,10 @@ console.log(`\nSightline native stack is up in ${((Date.now() - started) / 1000)
 for (const [name, where] of rows) console.log(`  ${name.padEnd(width)}  ${where}`);
 console.log(
   `\n  service=${stack.service.serviceName} env=${stack.service.environment}; ` +
-    'the /ops/* admin token is random per start and not printed.\nPress Ctrl-C to stop.',
+    (process.env.OBS_ADMIN_TOKEN
+      ? '/ops/* takes the OBS_ADMIN_TOKEN you set.'
+      : '/ops/* needs a token: set OBS_ADMIN_TOKEN (16+ chars) before starting; this run uses a random one.') +
+    '\nPress Ctrl-C to stop.',
 );
 
 let stopping = false;
