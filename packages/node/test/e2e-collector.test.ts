@@ -178,6 +178,18 @@ describe('a built @sightline/node in real services, exporting to a real collecto
       ),
     );
     assert.equal(found.server.name, 'GET /items/:id');
+    const traceSpans = spansIn(sinkDir).filter((s) => s.traceId === traceId);
+    assert.ok(
+      traceSpans.some((s) => s.name.startsWith('request handler')),
+      'Fastify instrumentation is active',
+    );
+    assert.deepEqual(
+      traceSpans
+        .filter((s) => s.name.startsWith('middleware') && s.name.includes('@sightline/node'))
+        .map((s) => s.name),
+      [],
+      "the plugin's own hooks make no spans",
+    );
 
     await waitFor(() => readFileSync(join(sinkDir, 'logs.jsonl'), 'utf8').includes('item served') || undefined, {
       what: 'the log record in the collector',
@@ -245,7 +257,9 @@ describe('a built @sightline/node in real services, exporting to a real collecto
     const latencies = await fire(4000);
     const growthMb = ((await rss()) - before) / 1024 / 1024;
     const p99 = latencies[Math.floor(latencies.length * 0.99)] ?? Number.POSITIVE_INFINITY;
-    assert.ok(p99 < 250, `p99 ${p99.toFixed(1)} ms with the collector away\n${dumpLogs(proc)}`);
+    // A request that waited on export would wait for the gRPC deadline (seconds); the bound leaves room
+    // for a busy shared CI machine while still catching that.
+    assert.ok(p99 < 2000, `p99 ${p99.toFixed(1)} ms with the collector away\n${dumpLogs(proc)}`);
     assert.ok(growthMb < 60, `RSS grew ${growthMb.toFixed(1)} MB over 4000 requests`);
     assert.ok(proc.running);
   });

@@ -21,14 +21,18 @@ const plugin: FastifyPluginCallback<SightlineFastifyOptions> = (app, options, do
   const states = new WeakMap<FastifyRequest, RequestState>();
 
   if (sightline.enabled) {
-    app.addHook('onRequest', (request, reply, next) => {
+    // The Fastify instrumentation wraps addHook so every hook becomes a span. These hooks are the
+    // observability itself, not application middleware: register them through the unwrapped addHook
+    // so each request does not pay for two extra spans.
+    const addHook = ((app.addHook as { __original?: typeof app.addHook }).__original ?? app.addHook).bind(app);
+    addHook('onRequest', (request, reply, next) => {
       const state = core.begin(request.headers['x-request-id']);
       core.setRoute(state, request.routeOptions.url);
       states.set(request, state);
       reply.headers(core.responseHeaders(state));
       next();
     });
-    app.addHook('onResponse', (request, reply, next) => {
+    addHook('onResponse', (request, reply, next) => {
       const state = states.get(request);
       if (state !== undefined) {
         core.finish(state, {
