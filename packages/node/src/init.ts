@@ -1,5 +1,4 @@
 import { metrics, trace } from '@opentelemetry/api';
-import type { NodeSDK } from '@opentelemetry/sdk-node';
 import pino, { type DestinationStream } from 'pino';
 import { DEFAULTS, isProduction, resolveConfig, type SightlineConfig, type SightlineOptions } from './config.js';
 import { createHealth } from './health.js';
@@ -7,7 +6,7 @@ import { attachInternals } from './internal.js';
 import { LoadMeter } from './load.js';
 import { createLogger, InfoSampler } from './logger.js';
 import { createOps } from './ops.js';
-import { buildNodeSdk, type ExporterOverrides } from './sdk.js';
+import { type ExporterOverrides, startTelemetry, type Telemetry } from './sdk.js';
 import type { Sightline } from './types.js';
 
 const SCOPE = '@sightline/node';
@@ -73,7 +72,7 @@ function flushLogger(destination: DestinationStream | undefined): void {
 }
 
 /**
- * Starts observability: validates config (options > env > defaults), starts the NodeSDK with OTLP gRPC
+ * Starts observability: validates config (options > env > defaults), starts the OpenTelemetry SDK with OTLP gRPC
  * exporters and instrumentations, and returns the logger, meter, tracer, health and ops.
  *
  * Never crashes the host: on a config or startup error it writes one line to stderr and returns a no-op
@@ -98,10 +97,9 @@ export function init(options: InitOptions = {}): Sightline {
   const { config, adminToken } = resolved;
   if (!config.enabled) return noopSightline(config, adminToken, options);
 
-  let sdk: NodeSDK;
+  let sdk: Telemetry;
   try {
-    sdk = buildNodeSdk(config, options.exporters);
-    sdk.start();
+    sdk = startTelemetry(config, options.exporters);
   } catch (error) {
     process.stderr.write(`[sightline] SIGHTLINE_START_FAILED: ${(error as Error).message}; observability is off\n`);
     return noopSightline(config, adminToken, options);

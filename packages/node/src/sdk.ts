@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { FastifyInstrumentation } from '@opentelemetry/instrumentation-fastify';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -13,15 +17,15 @@ import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runti
 import { SocketIoInstrumentation } from '@opentelemetry/instrumentation-socket.io';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, type LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
 import {
   AggregationType,
+  MeterProvider,
   PeriodicExportingMetricReader,
   type PushMetricExporter,
   type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { catalogViews } from './catalog/views.js';
 import { grpcUrl, type InstrumentationName, type SightlineConfig } from './config.js';
@@ -100,8 +104,25 @@ export function buildViews(config: SightlineConfig): ViewOptions[] {
   ];
 }
 
-/** Builds (does not start) the NodeSDK for `config`. */
-export function buildNodeSdk(config: SightlineConfig, overrides: ExporterOverrides = {}): NodeSDK {
+/**
+ * How spans and log records leave the process. Export serialises a whole batch synchronously on the
+ * event loop (inside the `span.end()` that fills it), so the batch size bounds that pause: 128 spans take
+ * about 1-2 ms, where the SDK default of 512 stalls one request for several ms.
+ */
+export const EXPORT_BATCH = { maxExportBatchSize: 128, scheduledDelayMillis: 500, exportTimeoutMillis: 10_000 };
+
+/** The running providers; `shutdown()` flushes and stops every signal. */
+export interface Telemetry {
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts the OpenTelemetry SDK for `config`: instrumentations, context manager, W3C propagators and one
+ * provider per enabled signal, registered globally. It does what `NodeSDK.start()` does with our options,
+ * without loading `@opentelemetry/sdk-node`, which pulls every exporter, protocol and detector into
+ * memory (about 25 MB of RSS) although only the OTLP/gRPC ones are used.
+ */
+export function startTelemetry(config: SightlineConfig, overrides: ExporterOverrides = {}): Telemetry {
   const url = grpcUrl(config.otlpEndpoint);
   const resource = resourceFromAttributes({
     [ATTR_SERVICE_NAME]: config.serviceName,
@@ -113,35 +134,57 @@ export function buildNodeSdk(config: SightlineConfig, overrides: ExporterOverrid
   });
   // Bounded queues: when the collector is away, spans and logs beyond the queue are dropped, never buffered without limit.
   const queue = {
+    ...EXPORT_BATCH,
     maxQueueSize: config.exportQueueSize,
-    maxExportBatchSize: Math.min(512, config.exportQueueSize),
-    scheduledDelayMillis: 1000,
-    exportTimeoutMillis: 10_000,
+    maxExportBatchSize: Math.min(EXPORT_BATCH.maxExportBatchSize, config.exportQueueSize),
   };
-  const spanProcessors = config.tracingEnabled
-    ? [new BatchSpanProcessor(overrides.spans ?? new OTLPTraceExporter({ url }), queue)]
-    : [];
-  const metricReaders = config.metricsEnabled
-    ? [
+  const instrumentations = buildInstrumentations(config);
+  registerInstrumentations({ instrumentations });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
+
+  const providers: { shutdown(): Promise<void> }[] = [];
+  if (config.metricsEnabled) {
+    const meterProvider = new MeterProvider({
+      resource,
+      views: buildViews(config),
+      readers: [
         new PeriodicExportingMetricReader({
           exporter: overrides.metrics ?? new OTLPMetricExporter({ url }),
           exportIntervalMillis: config.metricExportIntervalMs,
           exportTimeoutMillis: Math.min(10_000, config.metricExportIntervalMs),
           cardinalityLimits: { default: config.cardinalityLimit },
         }),
-      ]
-    : [];
-  const logRecordProcessors = config.logsEnabled
-    ? [new BatchLogRecordProcessor({ exporter: overrides.logs ?? new OTLPLogExporter({ url }), ...queue })]
-    : [];
-  return new NodeSDK({
-    resource,
-    autoDetectResources: false,
-    // biome-ignore lint/suspicious/noExplicitAny: sdk-trace-base and sdk-trace processors are the same at runtime
-    spanProcessors: spanProcessors as any,
-    metricReaders,
-    logRecordProcessors,
-    views: buildViews(config),
-    instrumentations: buildInstrumentations(config),
-  });
+      ],
+    });
+    metrics.setGlobalMeterProvider(meterProvider);
+    // Instrumentations took the no-op meter when they were enabled; hand them the real one.
+    for (const instrumentation of instrumentations) instrumentation.setMeterProvider(meterProvider);
+    providers.push(meterProvider);
+  }
+  if (config.tracingEnabled) {
+    const tracerProvider = new TracerProvider({
+      resource,
+      spanProcessors: [
+        new BatchSpanProcessor({ exporter: overrides.spans ?? new OTLPTraceExporter({ url }), ...queue }),
+      ],
+    });
+    trace.setGlobalTracerProvider(tracerProvider);
+    providers.push(tracerProvider);
+  }
+  if (config.logsEnabled) {
+    const loggerProvider = new LoggerProvider({
+      resource,
+      processors: [new BatchLogRecordProcessor({ exporter: overrides.logs ?? new OTLPLogExporter({ url }), ...queue })],
+    });
+    logs.setGlobalLoggerProvider(loggerProvider);
+    providers.push(loggerProvider);
+  }
+  return {
+    shutdown: async () => {
+      await Promise.all(providers.map((provider) => provider.shutdown()));
+    },
+  };
 }
