@@ -15,14 +15,6 @@ import { type LoadResult, runLoad } from './load.ts';
 
 const LOAD_MS = 20_000;
 const HEALTH_ROUTE = /^\/health\//;
-/**
- * Rules that fail to evaluate for a reason owned elsewhere, each with why. Only these are
- * tolerated; any other rule that errors fails the test. Remove an entry once its rule is fixed.
- */
-const KNOWN_BROKEN_RULES: Record<string, string> = {
-  OtelCollectorRefusedData:
-    'rate() over a __name__ regex of three metrics drops the names, so their series collide before sum()',
-};
 
 let stack: NativeStack;
 let load: LoadResult;
@@ -157,7 +149,7 @@ describe('native stack end to end', { timeout: 170_000 }, () => {
       );
       const rules = groups.flatMap((g) => g.rules);
       const broken = rules
-        .filter((r) => r.health !== 'ok' && !(r.name in KNOWN_BROKEN_RULES))
+        .filter((r) => r.health !== 'ok')
         .map((r) => `${r.type} ${r.name}: ${r.health} ${r.lastError ?? ''}`);
       assert.deepEqual(broken, []);
       assert.ok(
@@ -168,9 +160,6 @@ describe('native stack end to end', { timeout: 170_000 }, () => {
         rules.some((r) => r.type === 'alerting' && r.health === 'ok'),
         'at least one alerting rule evaluates',
       );
-      for (const r of rules.filter((r) => r.health !== 'ok')) {
-        console.log(`known broken rule ${r.name}: ${r.lastError ?? r.health} (${KNOWN_BROKEN_RULES[r.name]})`);
-      }
       console.log(`rules evaluated: ${rules.length} in ${groups.length} groups`);
     }));
 
