@@ -6,11 +6,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@sightline/harness';
-import { runBenchmark } from './lib/benchmark.ts';
+import { type BenchmarkResult, runBenchmark, SCENARIOS, type Scenario } from './lib/benchmark.ts';
 import { renderMarkdown, renderSummary } from './lib/report.ts';
 
 const { values } = parseArgs({
   options: {
+    scenario: { type: 'string', default: 'all' },
     rounds: { type: 'string', default: '5' },
     duration: { type: 'string', default: '6' },
     warmup: { type: 'string', default: '5' },
@@ -38,21 +39,33 @@ for (const pair of values.env ?? []) {
   sdkEnv[pair.slice(0, at)] = pair.slice(at + 1);
 }
 
-const result = await runBenchmark({
-  sdkEnv,
-  rounds: positive('rounds', values.rounds),
-  durationSec: positive('duration', values.duration),
-  warmupSec: positive('warmup', values.warmup),
-  connections: positive('connections', values.connections),
-  latencyConnections: positive('latency-connections', values['latency-connections']),
-  pin: !values['no-pin'],
-  log: (line) => console.log(line),
-});
-console.log(`\n${renderSummary(result)}`);
+const scenario = values.scenario ?? 'all';
+if (scenario !== 'all' && !SCENARIOS.includes(scenario as Scenario)) {
+  throw new Error(`--scenario: expected all, ${SCENARIOS.join(' or ')}, received ${JSON.stringify(scenario)}`);
+}
+const scenarios = scenario === 'all' ? SCENARIOS : [scenario as Scenario];
+
+const results: BenchmarkResult[] = [];
+for (const each of scenarios) {
+  console.log(`\n== scenario ${each}`);
+  const result = await runBenchmark({
+    scenario: each,
+    sdkEnv,
+    rounds: positive('rounds', values.rounds),
+    durationSec: positive('duration', values.duration),
+    warmupSec: positive('warmup', values.warmup),
+    connections: positive('connections', values.connections),
+    latencyConnections: positive('latency-connections', values['latency-connections']),
+    pin: !values['no-pin'],
+    log: (line) => console.log(line),
+  });
+  console.log(`\n${renderSummary(result)}`);
+  results.push(result);
+}
 if (!values['no-write']) {
   const path = join(repoRoot, 'docs/benchmarks.md');
-  writeFileSync(path, renderMarkdown(result));
+  writeFileSync(path, renderMarkdown(results));
   console.log(`wrote ${path}`);
 }
 // A missed budget is a finding to read, not a crash: exit 0 either way, but say it.
-console.log(result.pass.all ? 'within budget' : 'BUDGET MISSED');
+console.log(results.every((r) => r.pass.all) ? 'within budget' : 'BUDGET MISSED');

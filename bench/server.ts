@@ -6,6 +6,10 @@
  *
  * Both variants log through pino with the same asynchronous stdout destination, so the baseline is
  * a realistic uninstrumented service, not a service without logs. Listens on `PORT` (loopback).
+ *
+ * With `BENCH_REDIS_URL` and `BENCH_DATABASE_URL` (the database scenario) it also serves
+ * `GET /profiles/:id`, which does what a Divan API read does: one Redis GET (a session lookup) and one
+ * PostgreSQL query by primary key, through ioredis and pg, so their instrumentations are on the path.
  */
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
@@ -62,6 +66,33 @@ interface OrderBody {
   items: { sku: string; quantity: number; price: number }[];
 }
 
+const redisUrl = process.env.BENCH_REDIS_URL;
+const databaseUrl = process.env.BENCH_DATABASE_URL;
+let closeDatabase = async () => {};
+if (redisUrl !== undefined && databaseUrl !== undefined) {
+  // Imported after the SDK (when there is one) so the ioredis and pg instrumentations patch them.
+  const { Redis } = await import('ioredis');
+  const { default: pg } = await import('pg');
+  const redis = new Redis(redisUrl);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  closeDatabase = async () => {
+    redis.disconnect();
+    await pool.end();
+  };
+  app.get<{ Params: { id: string } }>('/profiles/:id', async (request, reply) => {
+    const id = Number.parseInt(request.params.id, 10);
+    if (!Number.isInteger(id) || id < 0) return reply.code(400).send({ error: 'id must be a non-negative integer' });
+    const session = await redis.get(`session:${id}`);
+    const { rows } = await pool.query<{ id: number; name: string; plan: string }>(
+      'SELECT id, name, plan FROM bench_users WHERE id = $1',
+      [id],
+    );
+    const user = rows[0];
+    if (user === undefined) return reply.code(404).send({ error: 'no such user' });
+    return { ...user, signedIn: session !== null };
+  });
+}
+
 app.post<{ Body: OrderBody }>('/orders', async (request, reply) => {
   const { items } = request.body;
   const total = items.reduce((sum, item) => sum + item.quantity * item.price, 0);
@@ -73,6 +104,7 @@ await app.listen({ host: '127.0.0.1', port });
 
 const stop = async () => {
   await app.close();
+  await closeDatabase();
   await sightline?.shutdown();
   process.exit(0);
 };

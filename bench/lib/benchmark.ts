@@ -1,7 +1,19 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, startCollector, tempDir, waitFor } from '@sightline/harness';
-import { type LoadResult, runLoad } from './load.ts';
+import {
+  type PostgresServer,
+  type RedisServer,
+  repoRoot,
+  startCollector,
+  startPostgres,
+  startRedis,
+  tempDir,
+  waitFor,
+} from '@sightline/harness';
+import type { Request } from 'autocannon';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { DATABASE_MIX, type LoadResult, REQUEST_MIX, runLoad } from './load.ts';
 import {
   type BenchServer,
   type Memory,
@@ -24,8 +36,18 @@ export const BUDGET = {
   maxAddedRssMb: 40,
 } as const;
 
+/**
+ * What each request does. `compute`: JSON work in the process only, the worst case for any
+ * instrumentation (its fixed cost per request is compared with ~50 µs of work). `database`: a Redis GET
+ * and a PostgreSQL query per read, like a Divan API request, with the ioredis and pg spans that brings.
+ */
+export type Scenario = 'compute' | 'database';
+export const SCENARIOS: readonly Scenario[] = ['compute', 'database'];
+
 /** Options of {@link runBenchmark}. */
 export interface BenchmarkOptions {
+  /** What each request does. @default "compute" */
+  scenario?: Scenario;
   /** Alternating rounds; each round loads both variants. @default 3 */
   rounds?: number;
   /** Length of each measured load run. @default 10 */
@@ -87,6 +109,30 @@ export interface BenchmarkResult {
 
 const VARIANTS: Variant[] = ['baseline', 'instrumented'];
 
+/** The rows `GET /profiles/:id` reads: 1000 users in PostgreSQL, a session in Redis for every other one. */
+async function seedDatabases(redisUrl: string, databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS bench_users (id integer PRIMARY KEY, name text NOT NULL, plan text NOT NULL)',
+    );
+    await client.query(
+      `INSERT INTO bench_users SELECT g, 'user-' || g, (ARRAY['free', 'team', 'enterprise'])[1 + g % 3]
+       FROM generate_series(0, 999) AS g ON CONFLICT DO NOTHING`,
+    );
+  } finally {
+    await client.end();
+  }
+  const redis = new Redis(redisUrl);
+  try {
+    const pairs = Array.from({ length: 500 }, (_, i) => [`session:${2 * i + 1}`, 'active']).flat();
+    await redis.mset(...pairs);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** Sums the samples of `name` in a Prometheus text exposition. */
 function sumSeries(exposition: string, name: string): number {
   let total = 0;
@@ -114,6 +160,7 @@ async function readAccepted(metricsUrl: string): Promise<Accepted> {
  */
 export async function runBenchmark(options: BenchmarkOptions = {}): Promise<BenchmarkResult> {
   const settings = {
+    scenario: options.scenario ?? 'compute',
     rounds: options.rounds ?? 5,
     durationSec: options.durationSec ?? 6,
     warmupSec: options.warmupSec ?? 5,
@@ -137,10 +184,29 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     env: { BENCH_SINK_PATH: join(tempDir('bench-sink'), 'otlp.pb') },
   });
   const servers: BenchServer[] = [];
+  const databases: (RedisServer | PostgresServer)[] = [];
+  let requests: Request[] = REQUEST_MIX;
   try {
+    const serviceEnv: Record<string, string> = {};
+    if (settings.scenario === 'database') {
+      // Started after pinning, so Redis and PostgreSQL share the load generator's core, not the server's.
+      const redis = await startRedis();
+      databases.push(redis);
+      const postgres = await startPostgres();
+      databases.push(postgres);
+      await seedDatabases(redis.url, postgres.url);
+      Object.assign(serviceEnv, { BENCH_REDIS_URL: redis.url, BENCH_DATABASE_URL: postgres.url });
+      requests = DATABASE_MIX;
+    }
     for (const variant of VARIANTS) {
       servers.push(
-        await startServer({ variant, otlpEndpoint: collector.otlpGrpcEndpoint, pinning, sdkEnv: settings.sdkEnv }),
+        await startServer({
+          variant,
+          otlpEndpoint: collector.otlpGrpcEndpoint,
+          pinning,
+          sdkEnv: settings.sdkEnv,
+          serviceEnv,
+        }),
       );
     }
     const byVariant = Object.fromEntries(servers.map((s) => [s.variant, s])) as Record<Variant, BenchServer>;
@@ -152,6 +218,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
         url: byVariant[variant].url,
         connections: settings.connections,
         durationSec: settings.warmupSec,
+        requests,
       });
       afterWarmup[variant] = readMemory(byVariant[variant].pid);
     }
@@ -164,7 +231,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
         for (const phase of ['saturation', 'latency'] as const) {
           const connections = phase === 'saturation' ? settings.connections : settings.latencyConnections;
           const cpuBefore = readCpuSeconds(server.pid);
-          const load = await runLoad({ url: server.url, connections, durationSec: settings.durationSec });
+          const load = await runLoad({ url: server.url, connections, durationSec: settings.durationSec, requests });
           const cpuUsPerRequest = ((readCpuSeconds(server.pid) - cpuBefore) * 1e6) / Math.max(1, load.requests);
           runs.push({ round, variant, phase, cpuUsPerRequest, ...load });
           log(
@@ -231,6 +298,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     throw new Error(`${(error as Error).message}\n${logs}`);
   } finally {
     for (const server of servers) await server.stop();
+    for (const database of databases) await database.stop();
     await collector.stop();
   }
 }

@@ -8,6 +8,8 @@ export interface LoadOptions {
   /** Concurrent keep-alive connections. */
   connections: number;
   durationSec: number;
+  /** The requests each connection cycles through. @default REQUEST_MIX */
+  requests?: Request[];
 }
 
 /** What one load run measured. Latencies are exact (autocannon's own histogram rounds to whole ms). */
@@ -20,23 +22,33 @@ export interface LoadResult {
   non2xx: number;
 }
 
-/** The request mix: three reads of a route template for every order that logs at info. */
+const ORDER: Request = {
+  method: 'POST',
+  path: '/orders',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({
+    userId: 17,
+    items: [
+      { sku: 'A-1', quantity: 2, price: 9.5 },
+      { sku: 'B-7', quantity: 1, price: 120 },
+    ],
+  }),
+};
+
+/** The compute scenario's mix: three reads of a route template for every order that logs at info. */
 export const REQUEST_MIX: Request[] = [
   { method: 'GET', path: '/users/17' },
   { method: 'GET', path: '/users/4242' },
   { method: 'GET', path: '/users/99' },
-  {
-    method: 'POST',
-    path: '/orders',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      userId: 17,
-      items: [
-        { sku: 'A-1', quantity: 2, price: 9.5 },
-        { sku: 'B-7', quantity: 1, price: 120 },
-      ],
-    }),
-  },
+  ORDER,
+];
+
+/** The database scenario's mix: three reads that each do a Redis GET and a PostgreSQL query, for every order. */
+export const DATABASE_MIX: Request[] = [
+  { method: 'GET', path: '/profiles/17' },
+  { method: 'GET', path: '/profiles/424' },
+  { method: 'GET', path: '/profiles/99' },
+  ORDER,
 ];
 
 /** Runs autocannon in this process (the load generator's own process, not the server's). */
@@ -50,7 +62,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         url: options.url,
         connections: options.connections,
         duration: options.durationSec,
-        requests: REQUEST_MIX,
+        requests: options.requests ?? REQUEST_MIX,
       },
       (error, result) => {
         if (error !== null) {

@@ -69,13 +69,18 @@ export interface ServerOptions {
   pinning?: Pinning;
   /** More env for the instrumented variant, e.g. `{ OBS_DISABLED_INSTRUMENTATIONS: 'fastify' }`. @default {} */
   sdkEnv?: Record<string, string>;
+  /** Env for both variants, e.g. the database scenario's `BENCH_REDIS_URL`. @default {} */
+  serviceEnv?: Record<string, string>;
+  /** More node flags, e.g. `['--cpu-prof', '--cpu-prof-dir=/tmp/prof']` to see where the time goes. @default [] */
+  nodeArgs?: string[];
 }
 
 /** Starts bench/server.ts in a child process and waits until it answers. */
 export async function startServer(options: ServerOptions): Promise<BenchServer> {
-  const { variant, otlpEndpoint, pinning, sdkEnv = {} } = options;
+  const { variant, otlpEndpoint, pinning, sdkEnv = {}, serviceEnv = {}, nodeArgs: extraNodeArgs = [] } = options;
   const port = await freePort();
   const nodeArgs = [
+    ...extraNodeArgs,
     ...(variant === 'instrumented' ? ['--import', '@sightline/node/register'] : []),
     '--import',
     'tsx',
@@ -87,6 +92,7 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
       : ['taskset', ['-c', pinning.serverCpus, process.execPath, ...nodeArgs]];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...serviceEnv,
     BENCH_VARIANT: variant,
     PORT: String(port),
     NODE_ENV: 'production',

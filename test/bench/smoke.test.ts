@@ -3,30 +3,40 @@
 // budgets are judged by `npm run bench` on a quiet machine, not by CI.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runBenchmark } from '../../bench/lib/benchmark.ts';
+import { runBenchmark, SCENARIOS } from '../../bench/lib/benchmark.ts';
 import { renderMarkdown } from '../../bench/lib/report.ts';
 
-test('one short benchmark round measures both variants and the collector receives traces and logs', async () => {
-  const result = await runBenchmark({ rounds: 1, durationSec: 1, warmupSec: 1, connections: 10, pin: false });
+for (const scenario of SCENARIOS) {
+  test(`${scenario}: one short benchmark round measures both variants and the collector receives traces and logs`, async () => {
+    const result = await runBenchmark({
+      scenario,
+      rounds: 1,
+      durationSec: 1,
+      warmupSec: 1,
+      connections: 10,
+      pin: false,
+    });
 
-  assert.equal(result.runs.length, 4, 'a saturation and a latency run per variant');
-  for (const run of result.runs) {
-    const label = `${run.variant} ${run.phase}`;
-    assert.ok(run.requests > 0, `${label}: expected requests, got ${run.requests}`);
-    assert.ok(run.p50Ms > 0 && run.p99Ms >= run.p50Ms, `${label}: p50 ${run.p50Ms}, p99 ${run.p99Ms}`);
-    assert.ok(run.cpuUsPerRequest > 0, `${label}: CPU per request ${run.cpuUsPerRequest}`);
-    assert.equal(run.errors, 0, `${label}: socket errors`);
-    assert.equal(run.non2xx, 0, `${label}: non-2xx responses`);
-  }
-  for (const variant of ['baseline', 'instrumented'] as const) {
-    assert.ok(result.memory[variant].atEnd.rssMb > 10, `${variant}: RSS ${result.memory[variant].atEnd.rssMb} MB`);
-  }
-  // The instrumented server really exported over OTLP/gRPC: trace spans and log records arrived.
-  assert.ok(result.accepted.spans > 0, `collector accepted ${result.accepted.spans} spans`);
-  assert.ok(result.accepted.logRecords > 0, `collector accepted ${result.accepted.logRecords} log records`);
-  assert.ok(Number.isFinite(result.summary.throughputRatio) && result.summary.throughputRatio > 0);
+    assert.equal(result.runs.length, 4, 'a saturation and a latency run per variant');
+    for (const run of result.runs) {
+      const label = `${run.variant} ${run.phase}`;
+      assert.ok(run.requests > 0, `${label}: expected requests, got ${run.requests}`);
+      assert.ok(run.p50Ms > 0 && run.p99Ms >= run.p50Ms, `${label}: p50 ${run.p50Ms}, p99 ${run.p99Ms}`);
+      assert.ok(run.cpuUsPerRequest > 0, `${label}: CPU per request ${run.cpuUsPerRequest}`);
+      assert.equal(run.errors, 0, `${label}: socket errors`);
+      assert.equal(run.non2xx, 0, `${label}: non-2xx responses`);
+    }
+    for (const variant of ['baseline', 'instrumented'] as const) {
+      assert.ok(result.memory[variant].atEnd.rssMb > 10, `${variant}: RSS ${result.memory[variant].atEnd.rssMb} MB`);
+    }
+    // The instrumented server really exported over OTLP/gRPC: trace spans and log records arrived.
+    assert.ok(result.accepted.spans > 0, `collector accepted ${result.accepted.spans} spans`);
+    assert.ok(result.accepted.logRecords > 0, `collector accepted ${result.accepted.logRecords} log records`);
+    assert.ok(Number.isFinite(result.summary.throughputRatio) && result.summary.throughputRatio > 0);
 
-  const markdown = renderMarkdown(result);
-  assert.match(markdown, /\| 1 \| baseline \| saturation \|/);
-  assert.match(markdown, /Throughput ratio/);
-});
+    const markdown = renderMarkdown([result]);
+    assert.match(markdown, /\| 1 \| baseline \| saturation \|/);
+    assert.match(markdown, /Throughput ratio/);
+    assert.match(markdown, new RegExp(`### Scenario \`${scenario}\``));
+  });
+}
