@@ -1,4 +1,14 @@
 export {
+  ALERTMANAGER_SECRETS_DIR,
+  type Alertmanager,
+  type AlertmanagerAlert,
+  type AlertmanagerOptions,
+  alertmanagerConfigPath,
+  type LocalAlertmanagerConfigOptions,
+  localAlertmanagerConfig,
+  startAlertmanager,
+} from './alertmanager.ts';
+export {
   type Collector,
   type CollectorOptions,
   collectorBinary,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { localAlertmanagerConfig, startAlertmanager } from './alertmanager.ts';
 import { collectorBinary, collectorConfigPath, repoRoot } from './collector.ts';
 import { freePort, isListening } from './ports.ts';
 import { type PostgresServer, startPostgres } from './postgres.ts';
@@ -158,15 +159,6 @@ export function nativePrometheusConfig(targets: PrometheusTargets, interval?: st
   return stringify(config);
 }
 
-/** prometheus/alertmanager.yml when present, else a config that routes everything to a no-op receiver. */
-function alertmanagerConfigFile(dir: string): string {
-  const source = join(PROMETHEUS_DIR, 'alertmanager.yml');
-  if (existsSync(source)) return source;
-  const file = join(dir, 'alertmanager.yml');
-  writeFileSync(file, stringify({ route: { receiver: 'null' }, receivers: [{ name: 'null' }] }));
-  return file;
-}
-
 /**
  * Starts Redis, PostgreSQL, the sink (Tempo and Loki stand-in), Prometheus with the repo's rules
  * and remote-write receiver, Alertmanager, the production collector config and the Divan service
@@ -213,23 +205,17 @@ export async function startNativeStack(options: NativeStackOptions = {}): Promis
     ];
 
     onStep('alertmanager');
-    const amDir = tempDir('alertmanager');
-    const amConfig = alertmanagerConfigFile(amDir);
-    const amUrl = `http://127.0.0.1:${amPort}`;
-    const amProc = startProcess({
-      name: 'alertmanager',
-      command: process.env.SIGHTLINE_ALERTMANAGER_BIN ?? 'prometheus-alertmanager',
-      args: [
-        `--config.file=${amConfig}`,
-        `--storage.path=${join(amDir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${amPort}`,
-        // Empty disables gossip: a single instance must not bind the cluster port 9094.
-        '--cluster.listen-address=',
-      ],
+    // Secret files become empty temp files: Slack, email and webhooks fail alone, quietly logged.
+    const alertmanager = await startAlertmanager({
+      configFile: localAlertmanagerConfig({ dir: tempDir('alertmanager-config') }),
+      port: amPort,
+      timeoutMs,
     });
-    stoppers.push(() => amProc.stop());
-    processes.push(amProc);
-    await waitHealthy(amProc, `${amUrl}/-/ready`, timeoutMs);
+    const amProc = alertmanager.process;
+    const amUrl = alertmanager.url;
+    const amConfig = alertmanager.configFile;
+    stoppers.push(() => alertmanager.stop());
+    processes.push(alertmanager);
 
     onStep('prometheus');
     const promDir = tempDir('prometheus');
