@@ -109,6 +109,40 @@ export interface BenchmarkResult {
 
 const VARIANTS: Variant[] = ['baseline', 'instrumented'];
 
+/** What a scenario needs besides the two servers. */
+export interface ScenarioServices {
+  /** Env for both server variants. */
+  serviceEnv: Record<string, string>;
+  /** The request mix. */
+  requests: Request[];
+  stop(): Promise<void>;
+}
+
+/** Starts and seeds what `scenario` needs (Redis and PostgreSQL for `database`). Call after pinning. */
+export async function startScenario(scenario: Scenario): Promise<ScenarioServices> {
+  if (scenario === 'compute') return { serviceEnv: {}, requests: REQUEST_MIX, stop: async () => {} };
+  // Started after pinning, so Redis and PostgreSQL share the load generator's core, not the server's.
+  const started: (RedisServer | PostgresServer)[] = [];
+  const stop = async () => {
+    for (const server of started) await server.stop();
+  };
+  try {
+    const redis = await startRedis();
+    started.push(redis);
+    const postgres = await startPostgres();
+    started.push(postgres);
+    await seedDatabases(redis.url, postgres.url);
+    return {
+      serviceEnv: { BENCH_REDIS_URL: redis.url, BENCH_DATABASE_URL: postgres.url },
+      requests: DATABASE_MIX,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
 /** The rows `GET /profiles/:id` reads: 1000 users in PostgreSQL, a session in Redis for every other one. */
 async function seedDatabases(redisUrl: string, databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -184,20 +218,10 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     env: { BENCH_SINK_PATH: join(tempDir('bench-sink'), 'otlp.pb') },
   });
   const servers: BenchServer[] = [];
-  const databases: (RedisServer | PostgresServer)[] = [];
-  let requests: Request[] = REQUEST_MIX;
+  let scenario: ScenarioServices | undefined;
   try {
-    const serviceEnv: Record<string, string> = {};
-    if (settings.scenario === 'database') {
-      // Started after pinning, so Redis and PostgreSQL share the load generator's core, not the server's.
-      const redis = await startRedis();
-      databases.push(redis);
-      const postgres = await startPostgres();
-      databases.push(postgres);
-      await seedDatabases(redis.url, postgres.url);
-      Object.assign(serviceEnv, { BENCH_REDIS_URL: redis.url, BENCH_DATABASE_URL: postgres.url });
-      requests = DATABASE_MIX;
-    }
+    scenario = await startScenario(settings.scenario);
+    const { serviceEnv, requests } = scenario;
     for (const variant of VARIANTS) {
       servers.push(
         await startServer({
@@ -298,7 +322,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     throw new Error(`${(error as Error).message}\n${logs}`);
   } finally {
     for (const server of servers) await server.stop();
-    for (const database of databases) await database.stop();
+    await scenario?.stop();
     await collector.stop();
   }
 }

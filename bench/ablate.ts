@@ -1,0 +1,139 @@
+/**
+ * `npm run bench:ablate`: where the instrumented server's CPU goes. Starts the server once per step, each
+ * step switching on one more part of the SDK (plugin and logger only, then the instrumentations with no
+ * signal, then metrics, traces and log export), and measures server CPU µs per request at saturation.
+ * The difference between two steps is the cost of what the later one added. Writes bench/cpu-breakdown.md,
+ * which `npm run bench` embeds in docs/benchmarks.md.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot, startCollector, tempDir } from '@sightline/harness';
+import { SCENARIOS, type Scenario, startScenario } from './lib/benchmark.ts';
+import { runLoad } from './lib/load.ts';
+import { pinLoadGenerator, readCpuSeconds, readMemory, startServer, type Variant } from './lib/servers.ts';
+import { median } from './lib/stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '4' },
+    duration: { type: 'string', default: '3' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const runs = Number(values.runs);
+const durationSec = Number(values.duration);
+if (!Number.isInteger(runs) || runs < 1)
+  throw new Error(`--runs: expected a positive integer, received ${values.runs}`);
+if (!(durationSec > 0)) throw new Error(`--duration: expected a positive number, received ${values.duration}`);
+
+const OFF = { OBS_TRACING_ENABLED: 'false', OBS_METRICS_ENABLED: 'false', OBS_LOGS_ENABLED: 'false' };
+const EVERY_INSTRUMENTATION = 'http,undici,pg,redis,ioredis,socketio,runtime,fastify,express';
+
+interface Step {
+  name: string;
+  variant: Variant;
+  env: Record<string, string>;
+}
+
+/** Each step adds one part to the one before, so consecutive differences add up to the whole overhead. */
+const STEPS: Step[] = [
+  { name: 'baseline (no SDK)', variant: 'baseline', env: {} },
+  {
+    name: 'SDK: plugin, request log line, logger; no signal, no instrumentation',
+    variant: 'instrumented',
+    env: { ...OFF, OBS_DISABLED_INSTRUMENTATIONS: EVERY_INSTRUMENTATION },
+  },
+  { name: '+ every instrumentation, no signal (no-op providers)', variant: 'instrumented', env: OFF },
+  {
+    name: '+ metrics',
+    variant: 'instrumented',
+    env: { OBS_TRACING_ENABLED: 'false', OBS_LOGS_ENABLED: 'false' },
+  },
+  { name: '+ traces', variant: 'instrumented', env: { OBS_LOGS_ENABLED: 'false' } },
+  { name: '+ log export = every default, all signals on', variant: 'instrumented', env: {} },
+];
+
+interface Measured {
+  step: Step;
+  cpuUs: number;
+  runsUs: number[];
+  rssMb: number;
+}
+
+async function measure(scenario: Scenario): Promise<Measured[]> {
+  const pinning = pinLoadGenerator();
+  const collector = await startCollector({
+    config: join(repoRoot, 'bench/collector.yaml'),
+    name: 'ablate-collector',
+    env: { BENCH_SINK_PATH: join(tempDir('ablate-sink'), 'otlp.pb') },
+  });
+  const services = await startScenario(scenario);
+  const measured: Measured[] = [];
+  try {
+    for (const step of STEPS) {
+      const server = await startServer({
+        variant: step.variant,
+        otlpEndpoint: collector.otlpGrpcEndpoint,
+        pinning,
+        sdkEnv: step.env,
+        serviceEnv: services.serviceEnv,
+      });
+      try {
+        const load = { url: server.url, connections: 50, durationSec, requests: services.requests };
+        await runLoad({ ...load, durationSec: 2 });
+        const runsUs: number[] = [];
+        for (let i = 0; i < runs; i++) {
+          const before = readCpuSeconds(server.pid);
+          const result = await runLoad(load);
+          runsUs.push(((readCpuSeconds(server.pid) - before) * 1e6) / Math.max(1, result.requests));
+        }
+        const row = { step, cpuUs: median(runsUs), runsUs, rssMb: readMemory(server.pid).rssMb };
+        console.log(`${scenario} | ${step.name}: ${row.cpuUs.toFixed(0)} µs/req, RSS ${row.rssMb.toFixed(0)} MB`);
+        measured.push(row);
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    await services.stop();
+    await collector.stop();
+  }
+  return measured;
+}
+
+function table(scenario: Scenario, rows: Measured[]): string {
+  const lines = [
+    `**${scenario}** scenario`,
+    '',
+    '| Step | CPU µs/req (median) | added by this step | runs | RSS MB |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  rows.forEach((row, i) => {
+    const previous = rows[i - 1];
+    const added =
+      previous === undefined
+        ? ''
+        : `${row.cpuUs - previous.cpuUs >= 0 ? '+' : ''}${(row.cpuUs - previous.cpuUs).toFixed(0)}`;
+    lines.push(
+      `| ${row.step.name} | ${row.cpuUs.toFixed(0)} | ${added} | ${row.runsUs.map((x) => x.toFixed(0)).join(', ')} | ${row.rssMb.toFixed(0)} |`,
+    );
+  });
+  return lines.join('\n');
+}
+
+const sections: string[] = [];
+for (const scenario of SCENARIOS) sections.push(table(scenario, await measure(scenario)));
+const markdown = `<!-- Generated by \`npm run bench:ablate\` (bench/ablate.ts) on ${new Date().toISOString()}. -->
+
+Measured by \`npm run bench:ablate\`: one server per step, each step switching on one more part of the SDK,
+${runs} runs of ${durationSec} s at 50 connections after a 2 s warm-up; server CPU per request, median of the runs.
+Consecutive differences are noisy to ±10 µs on this shared machine; the runs column shows the spread.
+
+${sections.join('\n\n')}
+`;
+console.log(`\n${markdown}`);
+if (!values['no-write']) {
+  writeFileSync(join(repoRoot, 'bench/cpu-breakdown.md'), markdown);
+  console.log('wrote bench/cpu-breakdown.md');
+}
