@@ -110,7 +110,9 @@ ${result.runs.map(runRow).join('\n')}
 /** The hand-measured CPU breakdown (bench/cpu-breakdown.md), shown next to the generated numbers. */
 function breakdown(): string {
   const path = join(repoRoot, 'bench/cpu-breakdown.md');
-  return existsSync(path) ? readFileSync(path, 'utf8').trim() : 'See [bench/README.md](../bench/README.md).';
+  const more =
+    'CPU profiles by package, what was tuned with before/after numbers, and the memory analysis: [bench/README.md](../bench/README.md).';
+  return existsSync(path) ? `${readFileSync(path, 'utf8').trim()}\n\n${more}` : more;
 }
 
 /** docs/benchmarks.md, regenerated from one run of `npm run bench` (one result per scenario). */
