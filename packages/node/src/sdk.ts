@@ -106,12 +106,8 @@ export function buildViews(config: SightlineConfig): ViewOptions[] {
   ];
 }
 
-/**
- * How spans and log records leave the process. Export serialises a whole batch synchronously on the
- * event loop (inside the `span.end()` that fills it), so the batch size bounds that pause: 128 spans take
- * about 1-2 ms, where the SDK default of 512 stalls one request for several ms.
- */
-export const EXPORT_BATCH = { maxExportBatchSize: 128, scheduledDelayMillis: 500, exportTimeoutMillis: 10_000 };
+/** How often the batch processors export a partial batch, and how long one export may take. */
+const EXPORT_TIMING = { scheduledDelayMillis: 500, exportTimeoutMillis: 10_000 };
 
 /** The running providers; `shutdown()` flushes and stops every signal. */
 export interface Telemetry {
@@ -135,10 +131,12 @@ export function startTelemetry(config: SightlineConfig, overrides: ExporterOverr
     [RESOURCE_ATTRS.commit]: config.commit,
   });
   // Bounded queues: when the collector is away, spans and logs beyond the queue are dropped, never buffered without limit.
+  // Batches of exportBatchSize (128), not the SDK's 512: a batch is serialised synchronously inside the
+  // span.end() or log call that fills it, so its size bounds that pause.
   const queue = {
-    ...EXPORT_BATCH,
+    ...EXPORT_TIMING,
     maxQueueSize: config.exportQueueSize,
-    maxExportBatchSize: Math.min(EXPORT_BATCH.maxExportBatchSize, config.exportQueueSize),
+    maxExportBatchSize: Math.min(config.exportBatchSize, config.exportQueueSize),
   };
   const instrumentations = buildInstrumentations(config);
   registerInstrumentations({ instrumentations });
