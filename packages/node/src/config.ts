@@ -65,7 +65,7 @@ export interface SightlineOptions {
   exportQueueSize?: number;
   /**
    * Spans or log records per export call. Export serialises a batch synchronously on the event loop, so
-   * this bounds the pause one export causes (128: about 1-2 ms). Env `OBS_EXPORT_BATCH_SIZE`. @default 128
+   * this bounds the pause one export causes (measured: 128 spans 0.6 ms, 512 spans 5.7 ms). Env `OBS_EXPORT_BATCH_SIZE`. @default 128
    */
   exportBatchSize?: number;
   /** Instrumentations to switch off. Env `OBS_DISABLED_INSTRUMENTATIONS` (comma list, e.g. "pg,redis"). @default [] */
