@@ -28,7 +28,7 @@ import {
 import { BatchSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { catalogViews } from './catalog/views.js';
-import { grpcUrl, type InstrumentationName, type SightlineConfig } from './config.js';
+import { grpcUrl, INSTRUMENTATION_NAMES, type InstrumentationName, type SightlineConfig } from './config.js';
 
 /** Buckets of `http.server.request.duration`, in seconds (docs/CONTRACT.md). */
 export const HTTP_SERVER_DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.4, 0.5, 1, 2.5, 5];
@@ -74,18 +74,7 @@ function instrumentationFor(name: InstrumentationName): Instrumentation {
 
 /** The instrumentations enabled by `config`, in a stable order. */
 export function buildInstrumentations(config: SightlineConfig): Instrumentation[] {
-  const names: InstrumentationName[] = [
-    'http',
-    'undici',
-    'pg',
-    'redis',
-    'ioredis',
-    'socketio',
-    'runtime',
-    'fastify',
-    'express',
-  ];
-  return names.filter((n) => !config.disabledInstrumentations.includes(n)).map(instrumentationFor);
+  return INSTRUMENTATION_NAMES.filter((n) => !config.disabledInstrumentations.includes(n)).map(instrumentationFor);
 }
 
 /**
