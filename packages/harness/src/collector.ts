@@ -64,6 +64,8 @@ export interface CollectorOptions {
   name?: string;
   /** How long to wait for health_check to answer 200. @default 30000 */
   timeoutMs?: number;
+  /** Fixed loopback ports; each one left out is a free port. @default {} */
+  ports?: { grpc?: number; http?: number; health?: number; metrics?: number };
 }
 
 /** A running collector on loopback. */
@@ -89,12 +91,18 @@ export interface Collector {
  * collector/otelcol.yaml reads; a config that does not read them still gets them, harmlessly.
  */
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
-  const { config = collectorConfigPath('otelcol.yaml'), env = {}, name = 'collector', timeoutMs = 30_000 } = options;
+  const {
+    config = collectorConfigPath('otelcol.yaml'),
+    env = {},
+    name = 'collector',
+    timeoutMs = 30_000,
+    ports = {},
+  } = options;
   const [grpcPort, httpPort, healthPort, metricsPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
+    ports.grpc ?? (await freePort()),
+    ports.http ?? (await freePort()),
+    ports.health ?? (await freePort()),
+    ports.metrics ?? (await freePort()),
   ];
   const dataDir = tempDir('collector');
   const baseEnv: NodeJS.ProcessEnv = {

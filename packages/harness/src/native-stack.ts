@@ -3,10 +3,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { localAlertmanagerConfig, startAlertmanager } from './alertmanager.ts';
-import { collectorBinary, collectorConfigPath, repoRoot } from './collector.ts';
+import { type Collector, repoRoot, startCollector } from './collector.ts';
 import { freePort, isListening } from './ports.ts';
 import { type PostgresServer, startPostgres } from './postgres.ts';
 import { type ManagedProcess, startProcess, tempDir } from './process.ts';
+import { type Prometheus, startPrometheus } from './prometheus.ts';
 import { type RedisServer, startRedis } from './redis.ts';
 import { type Sink, startSink } from './sink.ts';
 import { waitFor } from './wait.ts';
@@ -55,14 +56,9 @@ export interface NativeStack {
   readonly postgres: PostgresServer;
   /** Stands in for Tempo (traces) and Loki (logs): JSON lines under `sink.dir`. */
   readonly sink: Sink;
-  readonly prometheus: StackProcess & { readonly configFile: string };
+  readonly prometheus: Prometheus;
   readonly alertmanager: StackProcess & { readonly configFile: string };
-  readonly collector: StackProcess & {
-    readonly otlpGrpcEndpoint: string;
-    readonly otlpHttpUrl: string;
-    readonly healthUrl: string;
-    readonly metricsUrl: string;
-  };
+  readonly collector: Collector;
   /** The Divan reference service. */
   readonly service: StackProcess & {
     /** `service.name` and `deployment.environment.name` as they appear in metric labels. */
@@ -218,9 +214,7 @@ export async function startNativeStack(options: NativeStackOptions = {}): Promis
     processes.push(alertmanager);
 
     onStep('prometheus');
-    const promDir = tempDir('prometheus');
-    const promUrl = `http://127.0.0.1:${promPort}`;
-    const promConfig = join(promDir, 'prometheus.yml');
+    const promConfig = join(tempDir('prometheus-config'), 'prometheus.yml');
     writeFileSync(
       promConfig,
       nativePrometheusConfig(
@@ -232,47 +226,25 @@ export async function startNativeStack(options: NativeStackOptions = {}): Promis
         options.prometheusInterval,
       ),
     );
-    const promProc = startProcess({
-      name: 'prometheus',
-      command: 'prometheus',
-      args: [
-        `--config.file=${promConfig}`,
-        `--storage.tsdb.path=${join(promDir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        '--web.enable-remote-write-receiver',
-        '--web.enable-lifecycle',
-        '--enable-feature=exemplar-storage',
-      ],
-    });
-    stoppers.push(() => promProc.stop());
-    processes.push(promProc);
-    await waitHealthy(promProc, `${promUrl}/-/ready`, timeoutMs);
+    const prometheus = await startPrometheus({ configFile: promConfig, port: promPort, timeoutMs });
+    stoppers.push(() => prometheus.stop());
+    processes.push(prometheus);
 
     onStep('collector');
-    const collectorDir = tempDir('collector');
-    const collectorProc = startProcess({
-      name: 'collector',
-      command: collectorBinary(),
-      args: ['--config', collectorConfigPath('otelcol.yaml')],
+    const collector = await startCollector({
+      ports: { grpc: grpcPort, http: httpPort, health: healthPort, metrics: metricsPort },
       env: {
-        SIGHTLINE_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpcPort}`,
-        SIGHTLINE_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
-        SIGHTLINE_HEALTH_ENDPOINT: `127.0.0.1:${healthPort}`,
-        SIGHTLINE_COLLECTOR_METRICS_HOST: '127.0.0.1',
-        SIGHTLINE_COLLECTOR_METRICS_PORT: String(metricsPort),
-        SIGHTLINE_STORAGE_DIR: join(collectorDir, 'storage'),
-        SIGHTLINE_PROMETHEUS_WAL_DIR: join(collectorDir, 'prometheus-wal'),
-        SIGHTLINE_PROMETHEUS_REMOTE_WRITE_URL: `${promUrl}/api/v1/write`,
+        SIGHTLINE_PROMETHEUS_REMOTE_WRITE_URL: prometheus.remoteWriteUrl,
         SIGHTLINE_TEMPO_ENDPOINT: sink.otlpGrpcEndpoint,
         SIGHTLINE_TEMPO_INSECURE: 'true',
         SIGHTLINE_LOKI_OTLP_ENDPOINT: sink.otlpHttpUrl,
         ...options.collectorEnv,
       },
+      timeoutMs,
     });
-    // Stopped with a grace period so it flushes to the sink and Prometheus, still up.
-    stoppers.push(() => collectorProc.stop(10_000));
-    processes.push(collectorProc);
-    await waitHealthy(collectorProc, `http://127.0.0.1:${healthPort}/`, timeoutMs);
+    // Its stop() has a grace period, so it flushes to the sink and Prometheus, still up.
+    stoppers.push(() => collector.stop());
+    processes.push(collector);
 
     onStep('divan service');
     const serviceName = options.serviceEnv?.OTEL_SERVICE_NAME ?? 'divan-api';
@@ -292,7 +264,7 @@ export async function startNativeStack(options: NativeStackOptions = {}): Promis
         JWT_SECRET: randomBytes(32).toString('hex'),
         INTENT_SECRET: randomBytes(32).toString('hex'),
         OBS_ADMIN_TOKEN: adminToken,
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${grpcPort}`,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://${collector.otlpGrpcEndpoint}`,
         OTEL_SERVICE_NAME: serviceName,
         DEPLOYMENT_ENVIRONMENT: environment,
         ...options.serviceEnv,
@@ -306,16 +278,9 @@ export async function startNativeStack(options: NativeStackOptions = {}): Promis
       redis,
       postgres,
       sink,
-      prometheus: { url: promUrl, process: promProc, configFile: promConfig },
+      prometheus,
       alertmanager: { url: amUrl, process: amProc, configFile: amConfig },
-      collector: {
-        url: `http://127.0.0.1:${httpPort}`,
-        process: collectorProc,
-        otlpGrpcEndpoint: `127.0.0.1:${grpcPort}`,
-        otlpHttpUrl: `http://127.0.0.1:${httpPort}`,
-        healthUrl: `http://127.0.0.1:${healthPort}/`,
-        metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-      },
+      collector,
       service: { url: serviceUrl, process: serviceProc, serviceName, environment, adminToken },
       logs,
       stop,

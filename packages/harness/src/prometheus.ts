@@ -23,6 +23,8 @@ export interface PrometheusOptions {
   scrapeInterval?: string;
   /** Extra command-line flags. @default [] */
   extraArgs?: string[];
+  /** Loopback port to listen on. @default a free port */
+  port?: number;
   /** @default 'prometheus' */
   name?: string;
   /** @default 30000 */
@@ -89,7 +91,7 @@ function generatedConfig(options: PrometheusOptions): string {
 
 export async function startPrometheus(options: PrometheusOptions = {}): Promise<Prometheus> {
   const { extraArgs = [], name = 'prometheus', timeoutMs = 30_000 } = options;
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dir = tempDir('prometheus');
   const configFile = options.configFile ?? join(dir, 'prometheus.yml');
   if (options.configFile === undefined) writeFileSync(configFile, generatedConfig(options));
