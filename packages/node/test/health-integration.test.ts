@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { type PostgresServer, type RedisServer, startPostgres, startRedis, waitFor } from '@sightline/harness';
@@ -10,14 +9,11 @@ import type { Pool } from 'pg';
 import { createHealth } from '../src/health.ts';
 import { HttpCore } from '../src/http/core.ts';
 import { init, migrationsProbe, postgresProbe, redisProbe, type Sightline, sightlineFastify } from '../src/index.ts';
+import { discardLogs } from './log-capture.ts';
 
 const metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
 metrics.shutdown = async () => {};
-const sink = new Writable({
-  write(_chunk, _encoding, done) {
-    done();
-  },
-});
+const sink = discardLogs();
 
 let redisServer: RedisServer;
 let postgresServer: PostgresServer;

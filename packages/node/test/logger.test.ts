@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { resolveConfig } from '../src/config.ts';
 import { LoadMeter } from '../src/load.ts';
 import { createLogger, InfoSampler } from '../src/logger.ts';
 import { ipPrefix, scrubString } from '../src/redact.ts';
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { lines, destination };
-}
+import { captureJsonLines } from './log-capture.ts';
 
 const config = resolveConfig({ serviceName: 'divan-api', environment: 'test', commit: 'abc123' }, {}).config;
 const alwaysHigh = { high: () => true };
@@ -23,7 +12,7 @@ const neverHigh = { high: () => false };
 
 describe('logger', () => {
   it('writes JSON lines with ts, level, msg, service, env and commit', async () => {
-    const { lines, destination } = capture();
+    const { lines, destination } = captureJsonLines();
     const logger = createLogger({ config, sampler: new InfoSampler(1, neverHigh), destination, exportLogs: false });
     logger.info({ route: '/users/:id', status: 200, latency_ms: 3.2 }, 'request completed');
     await new Promise((r) => setImmediate(r));
@@ -47,7 +36,7 @@ describe('logger', () => {
   });
 
   it('redacts tokens, passwords, emails, file keys, exact geo and message bodies', async () => {
-    const { lines, destination } = capture();
+    const { lines, destination } = captureJsonLines();
     const logger = createLogger({ config, sampler: new InfoSampler(1, neverHigh), destination, exportLogs: false });
     logger.info(
       {
@@ -86,7 +75,7 @@ describe('logger', () => {
   });
 
   it('truncates arrays and maps past 10 items', async () => {
-    const { lines, destination } = capture();
+    const { lines, destination } = captureJsonLines();
     const logger = createLogger({ config, sampler: new InfoSampler(1, neverHigh), destination, exportLogs: false });
     const big: Record<string, number> = {};
     for (let i = 0; i < 15; i++) big[`k${i}`] = i;
@@ -100,7 +89,7 @@ describe('logger', () => {
   });
 
   it('keeps 1 in 10 info lines under high load and never samples warnings or errors', async () => {
-    const { lines, destination } = capture();
+    const { lines, destination } = captureJsonLines();
     const logger = createLogger({ config, sampler: new InfoSampler(0.1, alwaysHigh), destination, exportLogs: false });
     for (let i = 0; i < 100; i++) logger.info({ i }, 'info');
     for (let i = 0; i < 20; i++) logger.error({ i }, 'error');
@@ -112,7 +101,7 @@ describe('logger', () => {
   });
 
   it('keeps every info line when load is normal', async () => {
-    const { lines, destination } = capture();
+    const { lines, destination } = captureJsonLines();
     const logger = createLogger({ config, sampler: new InfoSampler(0.1, neverHigh), destination, exportLogs: false });
     for (let i = 0; i < 30; i++) logger.info('info');
     await new Promise((r) => setImmediate(r));

@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { trace } from '@opentelemetry/api';
 import { init } from '../src/index.ts';
-
-const sink = () =>
-  new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  });
+import { discardLogs } from './log-capture.ts';
 
 const saved = { ...process.env };
 afterEach(() => {
@@ -22,7 +15,7 @@ describe('no-op init()', () => {
     process.env.OBS_ENABLED = 'false';
     const sigterm = process.listenerCount('SIGTERM');
     const handles = process.getActiveResourcesInfo().length;
-    const sightline = init({ handleSigterm: true, logDestination: sink() });
+    const sightline = init({ handleSigterm: true, logDestination: discardLogs() });
     assert.equal(sightline.enabled, false);
     assert.equal(sightline.config.enabled, false);
     assert.equal(process.listenerCount('SIGTERM'), sigterm);
@@ -46,7 +39,7 @@ describe('no-op init()', () => {
     }) as typeof process.stderr.write;
     try {
       process.env.LOG_SAMPLING_RATE_INFO = 'lots';
-      const sightline = init({ logDestination: sink() });
+      const sightline = init({ logDestination: discardLogs() });
       assert.equal(sightline.enabled, false);
       await sightline.shutdown();
     } finally {
@@ -59,11 +52,11 @@ describe('no-op init()', () => {
   it('throws on a config error in production so a bad deploy fails loudly', () => {
     process.env.NODE_ENV = 'production';
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = 'collector:4317';
-    assert.throws(() => init({ logDestination: sink() }), { code: 'SIGHTLINE_CONFIG_OTLP_ENDPOINT' });
+    assert.throws(() => init({ logDestination: discardLogs() }), { code: 'SIGHTLINE_CONFIG_OTLP_ENDPOINT' });
   });
 
   it('refuses OBS_METRICS_PUBLIC in production', () => {
-    assert.throws(() => init({ environment: 'production', metricsPublic: true, logDestination: sink() }), {
+    assert.throws(() => init({ environment: 'production', metricsPublic: true, logDestination: discardLogs() }), {
       code: 'SIGHTLINE_CONFIG_METRICS_PUBLIC',
     });
   });

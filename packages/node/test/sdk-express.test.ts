@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { init, type Sightline, sightlineExpress } from '../src/index.ts';
+import { captureJsonLines } from './log-capture.ts';
 
 const spans = new InMemorySpanExporter();
 const metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
 for (const exporter of [spans, metrics]) exporter.shutdown = async () => {};
-const lines: Record<string, unknown>[] = [];
-const destination = new Writable({
-  write(chunk, _encoding, done) {
-    for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line));
-    done();
-  },
-});
+const { lines, destination } = captureJsonLines();
 
 let sightline: Sightline;
 let server: Server;

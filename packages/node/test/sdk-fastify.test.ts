@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { init, type Sightline, sightlineFastify } from '../src/index.ts';
+import { captureJsonLines } from './log-capture.ts';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
 const spans = new InMemorySpanExporter();
@@ -13,13 +13,7 @@ const metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
 const logs = new InMemoryLogRecordExporter();
 // In-memory exporters forget what they hold on shutdown; keep it for the assertions after shutdown().
 for (const exporter of [spans, metrics, logs]) exporter.shutdown = async () => {};
-const lines: Record<string, unknown>[] = [];
-const destination = new Writable({
-  write(chunk, _encoding, done) {
-    for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line));
-    done();
-  },
-});
+const { lines, destination } = captureJsonLines();
 
 let sightline: Sightline;
 let base: string;
