@@ -257,9 +257,9 @@ describe('a built @sightline/node in real services, exporting to a real collecto
     const latencies = await fire(4000);
     const growthMb = ((await rss()) - before) / 1024 / 1024;
     const p99 = latencies[Math.floor(latencies.length * 0.99)] ?? Number.POSITIVE_INFINITY;
-    // A request that waited on export would wait for the gRPC deadline (seconds); the bound leaves room
-    // for a busy shared CI machine while still catching that.
-    assert.ok(p99 < 2000, `p99 ${p99.toFixed(1)} ms with the collector away\n${dumpLogs(proc)}`);
+    // Measured here: p99 24-27 ms over 10 concurrent clients. A request that waited on export would
+    // wait for the gRPC connect or deadline (hundreds of ms to seconds); 250 ms leaves a 10x margin.
+    assert.ok(p99 < 250, `p99 ${p99.toFixed(1)} ms with the collector away\n${dumpLogs(proc)}`);
     assert.ok(growthMb < 60, `RSS grew ${growthMb.toFixed(1)} MB over 4000 requests`);
     assert.ok(proc.running);
   });
