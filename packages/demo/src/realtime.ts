@@ -4,6 +4,7 @@ import { authenticate } from './auth/service.js';
 import { type ChatService, chatRoom, userRoom } from './chat.js';
 import type { Deps } from './context.js';
 import { ApiError } from './errors.js';
+import { check } from './validate.js';
 
 const uuid = z.uuid('expected a UUID');
 const sendPayload = z.object({ to_user_id: uuid, body: z.string().min(1).max(4000) });
@@ -45,14 +46,10 @@ export function attachRealtime(io: Server, deps: Deps, chat: ChatService): void 
       async (payload: unknown, ack?: Ack) => {
         const reply: Ack = typeof ack === 'function' ? ack : () => {};
         metrics.socketioMessages.inc({ type });
-        const parsed = schema.safeParse(payload ?? {});
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          reply({
-            ok: false,
-            error: 'validation',
-            message: `${issue?.path.join('.') || 'payload'}: ${issue?.message}`,
-          });
+        // The same guard as the HTTP routes: text PostgreSQL or Redis would refuse never reaches them.
+        const parsed = check(schema, payload, 'payload');
+        if (!parsed.ok) {
+          reply({ ok: false, error: 'validation', message: parsed.message });
           return;
         }
         try {

@@ -3,9 +3,14 @@ import { z } from 'zod';
 import type { Campus, Deps } from '../context.js';
 import { ApiError, badRequest } from '../errors.js';
 import { guarded, userOf } from '../http.js';
-import { parse } from '../validate.js';
+import { check, parse } from '../validate.js';
 
-const lat = z.coerce.number().min(-90, 'expected a latitude in [-90, 90]').max(90, 'expected a latitude in [-90, 90]');
+// Redis GEO indexes latitudes within ±85.05112878° only (Web Mercator) and answers an error beyond.
+const MAX_LAT = 85.05112878;
+const lat = z.coerce
+  .number()
+  .min(-MAX_LAT, `expected a latitude in [-${MAX_LAT}, ${MAX_LAT}]`)
+  .max(MAX_LAT, `expected a latitude in [-${MAX_LAT}, ${MAX_LAT}]`);
 const lon = z.coerce
   .number()
   .min(-180, 'expected a longitude in [-180, 180]')
@@ -68,11 +73,8 @@ export function geoRoutes(deps: Deps): FastifyPluginAsync {
       },
       async (request) => {
         const user = userOf(request);
-        const parsed = heartbeat.safeParse(request.body ?? {});
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw reject('validation', 400, `body.${issue?.path.join('.')}: ${issue?.message}`);
-        }
+        const parsed = check(heartbeat, request.body, 'body');
+        if (!parsed.ok) throw reject('validation', 400, parsed.message);
         const beat = parsed.data;
         const campus = campusOf(beat.campus_id);
         if (!campus) throw reject('unknown_campus', 400, `body.campus_id: unknown campus "${beat.campus_id}"`);
