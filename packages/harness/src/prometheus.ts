@@ -25,6 +25,8 @@ export interface PrometheusOptions {
   extraArgs?: string[];
   /** Loopback port to listen on. @default a free port */
   port?: number;
+  /** TSDB directory; pass the same one to a restarted Prometheus to keep its data. @default a temp dir */
+  dataDir?: string;
   /** @default 'prometheus' */
   name?: string;
   /** @default 30000 */
@@ -101,7 +103,7 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
     command: 'prometheus',
     args: [
       `--config.file=${configFile}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--storage.tsdb.path=${options.dataDir ?? join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-remote-write-receiver',
       '--web.enable-lifecycle',
