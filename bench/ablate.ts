@@ -28,7 +28,7 @@ if (!Number.isInteger(runs) || runs < 1)
 if (!(durationSec > 0)) throw new Error(`--duration: expected a positive number, received ${values.duration}`);
 
 const OFF = { OBS_TRACING_ENABLED: 'false', OBS_METRICS_ENABLED: 'false', OBS_LOGS_ENABLED: 'false' };
-const EVERY_INSTRUMENTATION = 'http,undici,pg,redis,ioredis,socketio,runtime,fastify,express';
+const EVERY_INSTRUMENTATION = 'http,undici,pg,redis,ioredis,socketio,runtime,express';
 
 interface Step {
   name: string;

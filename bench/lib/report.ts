@@ -184,7 +184,7 @@ ${results.map(scenarioDetails).join('\n')}
 npm run build -w @sightline/node   # the benchmark loads the built SDK
 npm run bench                      # both scenarios, about ${minutes} min; rewrites this file
 npm run bench -- --scenario database --rounds 8 --duration 10   # one scenario, longer, steadier
-npm run bench -- --env OBS_DISABLED_INSTRUMENTATIONS=fastify   # try an SDK setting
+npm run bench -- --env OBS_DISABLED_INSTRUMENTATIONS=undici   # try an SDK setting
 npm run bench:smoke                # 1 short round, proves the harness works; writes nothing
 \`\`\`
 `;

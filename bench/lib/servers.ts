@@ -67,7 +67,7 @@ export interface ServerOptions {
   /** OTLP/gRPC endpoint of the collector, `host:port`; instrumented only. */
   otlpEndpoint?: string;
   pinning?: Pinning;
-  /** More env for the instrumented variant, e.g. `{ OBS_DISABLED_INSTRUMENTATIONS: 'fastify' }`. @default {} */
+  /** More env for the instrumented variant, e.g. `{ OBS_DISABLED_INSTRUMENTATIONS: 'undici' }`. @default {} */
   sdkEnv?: Record<string, string>;
   /** Env for both variants, e.g. the database scenario's `BENCH_REDIS_URL`. @default {} */
   serviceEnv?: Record<string, string>;

@@ -10,7 +10,6 @@ export const INSTRUMENTATION_NAMES = [
   'ioredis',
   'socketio',
   'runtime',
-  'fastify',
   'express',
 ] as const;
 export type InstrumentationName = (typeof INSTRUMENTATION_NAMES)[number];

@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import { logs, SeverityNumber } from '@opentelemetry/api-logs';
+import { logs, SeverityNumber } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { SightlineConfig } from './config.js';
 import type { LoadMeter } from './load.js';
