@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Starts and stops a private Docker engine for the compose test: Debian's dockerd (installed from
+# the docker.io package when missing), run as root with its own data root, exec root, pidfile,
+# socket and (empty) daemon.json under one state directory, so it shares no state with any other
+# Docker engine on the machine and leaves nothing behind but that directory.
+#
+#   docker-engine.sh start <state-dir>   prints the DOCKER_HOST to use (unix://<state-dir>/docker.sock)
+#   docker-engine.sh stop <state-dir>    stops it (SIGTERM, then SIGKILL after 30 s)
+#
+# Keep <state-dir> short (e.g. under /tmp): containerd's sockets live under it and a unix socket
+# path has at most 107 bytes.
+#
+# Networking: user-defined bridge networks (what compose creates) work with DNS by service name.
+# The default bridge (docker0) is not created (--bridge=none), so image builds run with
+# `--network host` (scripts/images/lib.sh). Published ports use docker-proxy on the host.
+set -euo pipefail
+cmd=${1:?usage: docker-engine.sh start|stop <state-dir>}
+state=${2:?usage: docker-engine.sh start|stop <state-dir>}
+[[ $(id -u) -eq 0 ]] || { echo "docker-engine.sh: dockerd must run as root" >&2; exit 1; }
+mkdir -p "$state"
+state=$(cd "$state" && pwd)
+pidfile="$state/dockerd.pid"
+socket="$state/docker.sock"
+
+running() { [[ -s "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+
+case "$cmd" in
+start)
+  if ! command -v dockerd >/dev/null; then
+    echo "installing Debian's docker.io" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io >&2
+    # The package enables a system daemon; this script runs its own, so leave that one stopped.
+    systemctl disable --now docker.service docker.socket >/dev/null 2>&1 || true
+  fi
+  if running; then
+    echo "unix://$socket"
+    exit 0
+  fi
+  echo '{}' >"$state/daemon.json"
+  # Containers reach each other and the internet through the host's forwarding.
+  [[ $(cat /proc/sys/net/ipv4/ip_forward) == 1 ]] || sysctl -qw net.ipv4.ip_forward=1
+  # setsid: the engine outlives this script and ignores the caller's Ctrl-C; stop it with `stop`.
+  setsid dockerd \
+    --config-file "$state/daemon.json" \
+    --data-root "$state/data" \
+    --exec-root "$state/exec" \
+    --pidfile "$pidfile" \
+    --host "unix://$socket" \
+    --storage-driver overlay2 \
+    --bridge none \
+    --log-level warn \
+    >"$state/dockerd.log" 2>&1 </dev/null &
+  for _ in $(seq 1 120); do
+    if DOCKER_HOST="unix://$socket" docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
+      echo "unix://$socket"
+      exit 0
+    fi
+    sleep 0.5
+  done
+  echo "docker-engine.sh: dockerd did not answer on $socket within 60 s; its log:" >&2
+  tail -n 40 "$state/dockerd.log" >&2
+  exit 1
+  ;;
+stop)
+  running || exit 0
+  pid=$(cat "$pidfile")
+  kill -TERM "$pid"
+  for _ in $(seq 1 60); do
+    kill -0 "$pid" 2>/dev/null || exit 0
+    sleep 0.5
+  done
+  echo "docker-engine.sh: dockerd $pid ignored SIGTERM for 30 s; killing it" >&2
+  kill -KILL "$pid"
+  ;;
+*)
+  echo "usage: docker-engine.sh start|stop <state-dir>" >&2
+  exit 2
+  ;;
+esac
