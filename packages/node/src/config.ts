@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SightlineError } from './errors.js';
+import { parseResourceAttributes, RESOURCE_ATTRIBUTES_ENV, resourceValueFor } from './resource.js';
 
 /** Instrumentations that can be switched off one by one. */
 export const INSTRUMENTATION_NAMES = [
@@ -34,22 +35,40 @@ export interface SightlineOptions {
   metricsPublic?: boolean;
   /** OTLP gRPC endpoint; `grpc://` and `http://` are plaintext, `https://` is TLS. Env `OTEL_EXPORTER_OTLP_ENDPOINT`. @default "http://localhost:4317" */
   otlpEndpoint?: string;
-  /** `service.name`. Env `OTEL_SERVICE_NAME`. @default "divan-api" */
+  /** `service.name`. Env `OTEL_SERVICE_NAME`, then `service.name` in `OTEL_RESOURCE_ATTRIBUTES`. @default "divan-api" */
   serviceName?: string;
-  /** `service.namespace`, also the prefix of domain and probe metrics. Env `OBS_SERVICE_NAMESPACE`. @default "divan" */
+  /** `service.namespace`, also the prefix of domain and probe metrics. Env `OBS_SERVICE_NAMESPACE`, then `OTEL_RESOURCE_ATTRIBUTES`. @default "divan" */
   serviceNamespace?: string;
-  /** `service.version`. Env `SERVICE_VERSION`. @default "0.0.0" */
+  /** `service.version`. Env `SERVICE_VERSION`, then `OTEL_RESOURCE_ATTRIBUTES`. @default "0.0.0" */
   serviceVersion?: string;
-  /** `deployment.environment.name`. Env `DEPLOYMENT_ENVIRONMENT`, then `NODE_ENV`. @default "development" */
+  /**
+   * `deployment.environment.name`. Env `DEPLOYMENT_ENVIRONMENT`, then `deployment.environment.name` in
+   * `OTEL_RESOURCE_ATTRIBUTES`, then `NODE_ENV`. @default "development"
+   */
   environment?: string;
-  /** The commit the service was built from (`vcs.ref.head.revision`). Env `GIT_COMMIT`. @default "unknown" */
+  /** The commit the service was built from (`vcs.ref.head.revision`). Env `GIT_COMMIT`, then `OTEL_RESOURCE_ATTRIBUTES`. @default "unknown" */
   commit?: string;
   /** pino level, case-insensitive. Env `LOG_LEVEL`. @default "info" */
   logLevel?: LogLevel;
-  /** Share of info logs kept under high load (0.1 keeps 1 in 10). Env `LOG_SAMPLING_RATE_INFO`. @default 0.1 */
+  /**
+   * Share of info lines outside any sampled trace kept under high load (0.1 keeps 1 in 10); lines inside
+   * a trace follow the trace (`traceSamplingPercentage`). Env `LOG_SAMPLING_RATE_INFO`. @default 0.1
+   */
   logSamplingRateInfo?: number;
   /** Requests per second (1 s window) above which load is "high" and info logs are sampled. Env `LOG_SAMPLING_LOAD_RPS`. @default 100 */
   logSamplingLoadRps?: number;
+  /**
+   * Percentage of ordinary traces the collector's tail sampler keeps (its `probabilistic` policy). Under
+   * high load an info line inside a trace is kept when the collector will keep that trace: the same
+   * FNV-1a trace-id hash and ratio, or the trace failed, was slower than `latencySloMs` or was forced.
+   * Set it to what the collector runs with. Env `SIGHTLINE_SAMPLING_PERCENTAGE` (the collector's). @default 10
+   */
+  traceSamplingPercentage?: number;
+  /**
+   * The latency SLO in ms: the collector keeps every trace slower than this, so their info lines are
+   * kept too. Env `SIGHTLINE_LATENCY_SLO_MS` (the collector's). @default 400
+   */
+  latencySloMs?: number;
   /** Lowest migration version readiness accepts, e.g. "0008". Env `HEALTH_MIN_MIGRATION`. @default undefined (any) */
   healthMinMigration?: string;
   /** Interval of the background readiness check that feeds the probe metrics. Env `HEALTH_CHECK_INTERVAL_MS`. @default 10000 */
@@ -99,6 +118,8 @@ export const DEFAULTS = {
   logLevel: 'info' as LogLevel,
   logSamplingRateInfo: 0.1,
   logSamplingLoadRps: 100,
+  traceSamplingPercentage: 10,
+  latencySloMs: 400,
   healthCheckIntervalMs: 10_000,
   metricExportIntervalMs: 15_000,
   cardinalityLimit: 2000,
@@ -125,6 +146,8 @@ export const ENV_VARS = {
   logLevel: ['LOG_LEVEL'],
   logSamplingRateInfo: ['LOG_SAMPLING_RATE_INFO'],
   logSamplingLoadRps: ['LOG_SAMPLING_LOAD_RPS'],
+  traceSamplingPercentage: ['SIGHTLINE_SAMPLING_PERCENTAGE'],
+  latencySloMs: ['SIGHTLINE_LATENCY_SLO_MS'],
   healthMinMigration: ['HEALTH_MIN_MIGRATION'],
   healthCheckIntervalMs: ['HEALTH_CHECK_INTERVAL_MS'],
   adminToken: ['OBS_ADMIN_TOKEN'],
@@ -176,6 +199,8 @@ const schema = z.object({
   logLevel: z.string().trim().toLowerCase().pipe(z.enum(LOG_LEVELS)),
   logSamplingRateInfo: z.coerce.number().gt(0).max(1),
   logSamplingLoadRps: z.coerce.number().min(0),
+  traceSamplingPercentage: z.coerce.number().min(0).max(100),
+  latencySloMs: int(1),
   healthMinMigration: z.string().trim().min(1).optional(),
   healthCheckIntervalMs: int(100),
   adminToken: z.string().min(16, 'expected at least 16 characters').optional(),
@@ -211,13 +236,23 @@ export interface SightlineConfig extends Omit<Parsed, 'jwtSecret' | 'adminToken'
   readonly jwtSecretLength: number | undefined;
   /** True when `environment` is `production` or `prod`. */
   readonly production: boolean;
+  /**
+   * Every attribute of `OTEL_RESOURCE_ATTRIBUTES`, put on the resource under the SDK's own attributes
+   * (service.*, deployment.environment.name, ... come from the options above).
+   */
+  readonly resourceAttributes: Readonly<Record<string, string>>;
 }
 
 /** Config plus the admin token, for the ops guard only. */
 export interface ResolvedConfig {
   config: SightlineConfig;
   adminToken: string | undefined;
+  /** Problems that do not stop the service (a malformed `OTEL_RESOURCE_ATTRIBUTES`), for init() to log. */
+  warnings: string[];
 }
+
+/** Env vars that give way to `OTEL_RESOURCE_ATTRIBUTES`: NODE_ENV says how code runs more than where. */
+const WEAKER_THAN_RESOURCE_ATTRIBUTES = new Set(['NODE_ENV']);
 
 /** Returns the first env var among `names` that is set and not empty. */
 function fromEnv(env: NodeJS.ProcessEnv, names: readonly string[]): { name: string; value: string } | undefined {
@@ -228,11 +263,34 @@ function fromEnv(env: NodeJS.ProcessEnv, names: readonly string[]): { name: stri
   return undefined;
 }
 
+/**
+ * The env value of option `key`: its own env vars in order, except that `OTEL_RESOURCE_ATTRIBUTES`
+ * (`resource`) beats the weak ones (NODE_ENV). `name` says where it came from, for error messages.
+ */
+function envValue(
+  key: string,
+  env: NodeJS.ProcessEnv,
+  resource: Readonly<Record<string, string>>,
+): { name: string; value: string } | undefined {
+  const names = (ENV_VARS as Record<string, readonly string[]>)[key] ?? [];
+  const fromResource = resourceValueFor(resource, key);
+  const hit = fromEnv(
+    env,
+    fromResource === undefined ? names : names.filter((name) => !WEAKER_THAN_RESOURCE_ATTRIBUTES.has(name)),
+  );
+  if (hit !== undefined) return hit;
+  return fromResource === undefined ? undefined : { name: RESOURCE_ATTRIBUTES_ENV, value: fromResource };
+}
+
 /** Where a key's value came from, for error messages. */
-function sourceOf(key: string, options: SightlineOptions, env: NodeJS.ProcessEnv): string {
+function sourceOf(
+  key: string,
+  options: SightlineOptions,
+  env: NodeJS.ProcessEnv,
+  resource: Readonly<Record<string, string>>,
+): string {
   if ((options as Record<string, unknown>)[key] !== undefined) return `option "${key}"`;
-  const names = (ENV_VARS as Record<string, readonly string[]>)[key];
-  const hit = names && fromEnv(env, names);
+  const hit = envValue(key, env, resource);
   return hit ? `env ${hit.name}` : `default of "${key}"`;
 }
 
@@ -251,9 +309,11 @@ export function isProduction(environment: string): boolean {
  * what was expected and what came (secrets are not echoed).
  */
 export function resolveConfig(options: SightlineOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+  const envResource = parseResourceAttributes(env[RESOURCE_ATTRIBUTES_ENV]);
+  const resource = envResource.attributes;
   const raw: Record<string, unknown> = { ...DEFAULTS };
-  for (const [key, names] of Object.entries(ENV_VARS)) {
-    const hit = fromEnv(env, names);
+  for (const key of Object.keys(ENV_VARS)) {
+    const hit = envValue(key, env, resource);
     if (hit !== undefined) raw[key] = hit.value;
   }
   for (const [key, value] of Object.entries(options)) {
@@ -267,7 +327,7 @@ export function resolveConfig(options: SightlineOptions = {}, env: NodeJS.Proces
     const received = secret ? '(hidden)' : JSON.stringify(raw[key]);
     throw new SightlineError(
       codeFor(key),
-      `invalid ${sourceOf(key, options, env)}: ${issue?.message ?? 'invalid value'}; received ${received}`,
+      `invalid ${sourceOf(key, options, env, resource)}: ${issue?.message ?? 'invalid value'}; received ${received}`,
     );
   }
   const { jwtSecret, adminToken, ...rest } = result.data;
@@ -275,7 +335,7 @@ export function resolveConfig(options: SightlineOptions = {}, env: NodeJS.Proces
   if (production && rest.metricsPublic) {
     throw new SightlineError(
       'SIGHTLINE_CONFIG_METRICS_PUBLIC',
-      `${sourceOf('metricsPublic', options, env)} is true but environment is "${rest.environment}": public ops endpoints are for development only`,
+      `${sourceOf('metricsPublic', options, env, resource)} is true but environment is "${rest.environment}": public ops endpoints are for development only`,
     );
   }
   return {
@@ -284,8 +344,11 @@ export function resolveConfig(options: SightlineOptions = {}, env: NodeJS.Proces
       adminTokenSet: adminToken !== undefined,
       jwtSecretLength: jwtSecret?.length,
       production,
+      resourceAttributes: Object.freeze({ ...resource }),
     }),
     adminToken,
+    warnings:
+      envResource.error === undefined ? [] : [`SIGHTLINE_CONFIG_OTEL_RESOURCE_ATTRIBUTES: ${envResource.error}`],
   };
 }
 

@@ -6,6 +6,7 @@ import { attachInternals } from './internal.js';
 import { LoadMeter } from './load.js';
 import { createLogger, InfoSampler } from './logger.js';
 import { createOps } from './ops.js';
+import { parseResourceAttributes, resourceValueFor } from './resource.js';
 import { type ExporterOverrides, startTelemetry, type Telemetry } from './sdk.js';
 import type { Sightline } from './types.js';
 
@@ -34,6 +35,7 @@ function fallbackConfig(): SightlineConfig {
     redisUrl: undefined,
     databaseUrl: undefined,
     s3Endpoint: undefined,
+    resourceAttributes: {},
   });
 }
 
@@ -89,12 +91,18 @@ export function init(options: InitOptions = {}): Sightline {
     resolved = resolveConfig(options);
   } catch (error) {
     const environment =
-      options.environment ?? process.env.DEPLOYMENT_ENVIRONMENT ?? process.env.NODE_ENV ?? DEFAULTS.environment;
+      options.environment ??
+      process.env.DEPLOYMENT_ENVIRONMENT ??
+      resourceValueFor(parseResourceAttributes(process.env.OTEL_RESOURCE_ATTRIBUTES).attributes, 'environment') ??
+      process.env.NODE_ENV ??
+      DEFAULTS.environment;
     if (isProduction(environment)) throw error;
     process.stderr.write(`[sightline] ${(error as Error).message}; observability is off\n`);
     return noopSightline(fallbackConfig(), undefined, options);
   }
-  const { config, adminToken } = resolved;
+  const { config, adminToken, warnings } = resolved;
+  // Not fatal (the spec says: ignore the value and report it), but said on stderr where it is seen at once.
+  for (const warning of warnings) process.stderr.write(`[sightline] ${warning}\n`);
   if (!config.enabled) return noopSightline(config, adminToken, options);
 
   let sdk: Telemetry;

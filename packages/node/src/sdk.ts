@@ -108,6 +108,8 @@ export interface Telemetry {
 export function startTelemetry(config: SightlineConfig, overrides: ExporterOverrides = {}): Telemetry {
   const url = grpcUrl(config.otlpEndpoint);
   const resource = resourceFromAttributes({
+    // OTEL_RESOURCE_ATTRIBUTES first, so the SDK's own attributes (already resolved from them) win.
+    ...config.resourceAttributes,
     [ATTR_SERVICE_NAME]: config.serviceName,
     [RESOURCE_ATTRS.namespace]: config.serviceNamespace,
     [ATTR_SERVICE_VERSION]: config.serviceVersion,

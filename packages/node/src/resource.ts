@@ -1,0 +1,73 @@
+/**
+ * `OTEL_RESOURCE_ATTRIBUTES`, read as the OpenTelemetry specification says: a comma-separated list of
+ * `key=value` pairs whose keys and values are percent-decoded (`,` and `=` inside them must be encoded).
+ * On any malformed entry the whole value is discarded (the spec's rule, so a half-read list never
+ * labels data wrongly), and the reason names the entry. `@opentelemetry/resources`' own detector
+ * reads `process.env` directly and only reports a failure at diag debug level, hence this module.
+ */
+
+/** The env var, for messages. */
+export const RESOURCE_ATTRIBUTES_ENV = 'OTEL_RESOURCE_ATTRIBUTES';
+
+/** What {@link parseResourceAttributes} found. */
+export interface EnvResourceAttributes {
+  /** Decoded attributes; empty when the value was absent or discarded. */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Why the value was discarded, naming the bad entry; undefined when it was fine. */
+  readonly error?: string;
+}
+
+/**
+ * Resource attributes that also feed an option: the option's own env var (and an explicit option) win
+ * over them, and they win over the default. `deployment.environment` is the pre-1.27 semconv name.
+ */
+export const OPTION_RESOURCE_ATTRIBUTES = {
+  serviceName: ['service.name'],
+  serviceNamespace: ['service.namespace'],
+  serviceVersion: ['service.version'],
+  environment: ['deployment.environment.name', 'deployment.environment'],
+  commit: ['vcs.ref.head.revision'],
+} as const;
+
+function decode(part: string, entry: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new Error(`entry "${entry}": the ${what} is not valid percent-encoding`);
+  }
+}
+
+/** Parses an `OTEL_RESOURCE_ATTRIBUTES` value; never throws. */
+export function parseResourceAttributes(raw: string | undefined): EnvResourceAttributes {
+  if (raw === undefined || raw.trim() === '') return { attributes: {} };
+  const attributes: Record<string, string> = {};
+  try {
+    for (const entry of raw.split(',')) {
+      if (entry.trim() === '') continue;
+      const parts = entry.split('=');
+      if (parts.length !== 2) {
+        throw new Error(`entry "${entry}": expected key=value (percent-encode "," and "=" inside keys and values)`);
+      }
+      const key = decode((parts[0] as string).trim(), entry, 'key');
+      if (key === '') throw new Error(`entry "${entry}": the key is empty`);
+      attributes[key] = decode((parts[1] as string).trim(), entry, 'value');
+    }
+  } catch (error) {
+    return {
+      attributes: {},
+      error: `invalid env ${RESOURCE_ATTRIBUTES_ENV}, ${(error as Error).message}; the whole value is ignored`,
+    };
+  }
+  return { attributes };
+}
+
+/** The value `OTEL_RESOURCE_ATTRIBUTES` gives option `key`, if it is one of {@link OPTION_RESOURCE_ATTRIBUTES}. */
+export function resourceValueFor(attributes: Readonly<Record<string, string>>, key: string): string | undefined {
+  const names = (OPTION_RESOURCE_ATTRIBUTES as Record<string, readonly string[]>)[key];
+  if (names === undefined) return undefined;
+  for (const name of names) {
+    const value = attributes[name];
+    if (value !== undefined && value.trim() !== '') return value;
+  }
+  return undefined;
+}
