@@ -27,6 +27,7 @@ import { BatchSpanProcessor, type SpanExporter, TracerProvider } from '@opentele
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { catalogViews } from './catalog/views.js';
 import { grpcUrl, INSTRUMENTATION_NAMES, type InstrumentationName, type SightlineConfig } from './config.js';
+import { tracesSampler } from './root-sampler.js';
 
 /** Buckets of `http.server.request.duration`, in seconds (docs/CONTRACT.md). */
 export const HTTP_SERVER_DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.4, 0.5, 1, 2.5, 5];
@@ -154,6 +155,7 @@ export function startTelemetry(config: SightlineConfig, overrides: ExporterOverr
   if (config.tracingEnabled) {
     const tracerProvider = new TracerProvider({
       resource,
+      sampler: tracesSampler(),
       spanProcessors: [
         new BatchSpanProcessor({ exporter: overrides.spans ?? new OTLPTraceExporter({ url }), ...queue }),
       ],
