@@ -27,6 +27,7 @@ import { BatchSpanProcessor, type SpanExporter, TracerProvider } from '@opentele
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { catalogViews } from './catalog/views.js';
 import { grpcUrl, INSTRUMENTATION_NAMES, type InstrumentationName, type SightlineConfig } from './config.js';
+import { normalizeSpanName } from './http/method.js';
 import { tracesSampler } from './root-sampler.js';
 
 /** Buckets of `http.server.request.duration`, in seconds (docs/CONTRACT.md). */
@@ -49,7 +50,12 @@ const RESOURCE_ATTRS = {
 function instrumentationFor(name: InstrumentationName): Instrumentation {
   switch (name) {
     case 'http':
-      return new HttpInstrumentation();
+      // It records an unknown method as `_OTHER` but names the span after the raw one; the hooks
+      // rename it (at start, and again after the route was added) so names stay bounded.
+      return new HttpInstrumentation({
+        requestHook: (span, request) => normalizeSpanName(span, request.method),
+        applyCustomAttributesOnSpan: (span, request) => normalizeSpanName(span, request.method),
+      });
     case 'undici':
       return new UndiciInstrumentation();
     case 'pg':
