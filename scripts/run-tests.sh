@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test file with Node's test runner, one file at a time: the integration tests
-# start real servers and the machine has two cores. Extra arguments filter by path substring.
+# Runs the tests with vitest (vitest.config.ts: one project per package or folder, one file at a
+# time because the integration tests start real servers on a two-core machine). Arguments go to
+# `vitest run`: a path substring filters files, `--project sdk` picks a project.
+# Ends with a plain "N passed, N failed" line counted from vitest's JSON report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
@@ -8,10 +10,14 @@ if [[ -z "${SIGHTLINE_OTELCOL_BIN:-}" ]]; then
   SIGHTLINE_OTELCOL_BIN=$(bash scripts/build-collector.sh)
   export SIGHTLINE_OTELCOL_BIN
 fi
-mapfile -t files < <(find packages collector prometheus grafana scripts test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
-if (($#)); then
-  filtered=()
-  for f in "${files[@]}"; do for pattern in "$@"; do [[ $f == *"$pattern"* ]] && filtered+=("$f") && break; done; done
-  files=("${filtered[@]}")
-fi
-exec node --import tsx --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec "${files[@]}"
+report=$(mktemp --suffix=.json)
+trap 'rm -f "$report"' EXIT
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+node -e '
+  const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`vitest on node ${process.version}, ${r.numTotalTestSuites} suites`);
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$report" || true
+exit "$status"

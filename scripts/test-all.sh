@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
 # The one test command: installs what the tests need on a fresh machine, builds, lints and
 # runs every test. `.ci/run` calls exactly this.
+#   - Node.js 24 (primary) and 22 (minimum) from pinned npm packages, cached by version;
+#     the machine's own Node is never used.
+#   - The whole suite on Node 24 with vitest; the SDK's own suite again on Node 22.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
+started=$SECONDS
 bash scripts/install-deps.sh
-# Not `npm ci`: the package registry this machine reaches serves only this platform's builds of
-# biome and rollup, so the lockfile cannot list the other platforms' optional packages and `npm ci`
-# rejects it as out of sync. `npm install` still installs exactly the locked versions.
-npm install --no-audit --no-fund
+node24=$(bash scripts/install-node.sh 24)
+node22=$(bash scripts/install-node.sh 22)
+export PATH="$node24:$PATH"
+echo "runtimes: node $(node --version) (suite), node $("$node22/node" --version) (SDK suite), npm $(npm --version), $(go version)"
+npm ci --no-audit --no-fund
 SIGHTLINE_OTELCOL_BIN=$(bash scripts/build-collector.sh)
 export SIGHTLINE_OTELCOL_BIN
+# Prometheus, promtool, Alertmanager, amtool at the compose versions (cached): SIGHTLINE_*_BIN.
+prom_tools_env=$(bash scripts/build-prom-tools.sh env)
+eval "$prom_tools_env"
+echo "setup took $((SECONDS - started)) s"
 npm run build
 npx tsc -p tsconfig.json
 npx biome check .
 bash scripts/run-tests.sh
+echo "SDK suite on Node.js 22:"
+PATH="$node22:$PATH" bash scripts/run-tests.sh --project sdk
+echo "test command took $((SECONDS - started)) s"

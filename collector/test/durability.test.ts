@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import {
   type Collector,
   freePort,
@@ -34,7 +34,7 @@ async function ownMetric(collector: Collector, name: string): Promise<number> {
 
 describe('a Tempo and Loki outage across a collector restart loses nothing', () => {
   const running: Array<Collector | Sink | { stop(): Promise<void> }> = [];
-  after(async () => {
+  afterAll(async () => {
     for (const server of running.reverse()) await server.stop();
   });
 

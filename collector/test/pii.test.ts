@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   type Attributes,
   countersRequest,
@@ -88,7 +88,7 @@ describe('PII scrubbing: raw OTLP from a service that redacts nothing', () => {
   const metricPoints: Array<{ attributes: Attributes; value: number }> = [];
   const now = Date.now();
 
-  before(async () => {
+  beforeAll(async () => {
     pipeline = await startPipeline({ collectorEnv: { SIGHTLINE_SAMPLING_PERCENTAGE: '100' } });
     for (const { secret, position } of placed) {
       const traceId = randomHexId(16, random);
@@ -223,7 +223,7 @@ describe('PII scrubbing: raw OTLP from a service that redacts nothing', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await pipeline?.stop();
   });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   type Attributes,
   logsRequest,
@@ -107,7 +107,7 @@ describe('tail sampling and span metrics over a few thousand traces', () => {
   const traces: GeneratedTrace[] = [];
   const linkedLogs: Array<{ traceId: string; spanId: string }> = [];
 
-  before(async () => {
+  beforeAll(async () => {
     pipeline = await startPipeline({
       collectorEnv: {
         SIGHTLINE_SAMPLING_PERCENTAGE: String(SAMPLING_PERCENTAGE),
@@ -171,7 +171,7 @@ describe('tail sampling and span metrics over a few thousand traces', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await pipeline?.stop();
   });
 

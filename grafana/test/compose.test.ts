@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
 import { grafanaDir, repoDir } from './sources.ts';
@@ -66,9 +66,6 @@ const services = Object.entries(compose.services);
 // Ports listed in the README / docs/CONTRACT.md. 8888 (collector self-metrics) stays internal.
 const documentedHostPorts = new Set([8000, 4317, 4318, 13133, 9090, 9093, 3200, 3100, 3000, 6379, 5432]);
 
-// Bind-mounted paths that other streams own and that had not landed when this test was written.
-// A path listed here that is missing is reported, not failed; one that exists is checked normally.
-const pendingFromOtherStreams = new Set<string>([]);
 
 describe('docker-compose.yml', () => {
   it('validates against the Compose Specification JSON schema', () => {
@@ -210,16 +207,14 @@ describe('docker-compose.yml', () => {
     assert.equal(grafana.GF_USERS_ALLOW_SIGN_UP, 'false');
   });
 
-  it('mounts only files and directories that exist in the repository', (t) => {
+  it('mounts only files and directories that exist in the repository', () => {
     const missing: string[] = [];
     for (const [name, service] of services) {
       for (const volume of service.volumes ?? []) {
         const source = volume.split(':')[0] as string;
         if (!source.startsWith('./')) continue;
         if (existsSync(join(repoDir, source))) continue;
-        if (pendingFromOtherStreams.has(source))
-          t.diagnostic(`${name}: ${source} not there yet (owned by another stream)`);
-        else missing.push(`${name}: ${source}`);
+        missing.push(`${name}: ${source}`);
       }
     }
     if (compose.services.divan?.build !== undefined) {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { parser as logqlParser } from '@grafana/lezer-logql';
 import { parser as traceqlParser } from '@grafana/lezer-traceql';
 import { type Prometheus, startPrometheus } from '@sightline/harness';
@@ -85,10 +85,10 @@ describe('recording rules the dashboards read', () => {
 
 describe('every dashboard PromQL expression runs on a real Prometheus', () => {
   let prometheus: Prometheus;
-  before(async () => {
+  beforeAll(async () => {
     prometheus = await startPrometheus({ name: 'prometheus-dashboards' });
   });
-  after(async () => {
+  afterAll(async () => {
     await prometheus?.stop();
   });
 

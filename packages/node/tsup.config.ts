@@ -10,13 +10,13 @@ export default defineConfig([
     dts: { entry: { index: 'src/index.ts' } },
     sourcemap: true,
     clean: true,
-    target: 'node20',
+    target: 'node22',
   },
   {
     entry: { index: 'src/index.ts' },
     format: ['cjs'],
     dts: { entry: { index: 'src/index.ts' } },
     sourcemap: true,
-    target: 'node20',
+    target: 'node22',
   },
 ]);

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   type Alertmanager,
   freePort,
@@ -80,7 +80,7 @@ function logs(): string {
 }
 
 describe('an alert from a failing service reaches its receivers through the real pipeline', { timeout: 90_000 }, () => {
-  before(async () => {
+  beforeAll(async () => {
     // CI builds every workspace first; a fresh checkout running this file alone builds the SDK here.
     if (!existsSync(join(repoDir, 'packages/node/dist/register.js'))) {
       execFileSync('npm', ['run', 'build', '-w', '@sightline/node'], { cwd: repoDir, stdio: 'pipe' });
@@ -150,7 +150,7 @@ describe('an alert from a failing service reaches its receivers through the real
     })();
   });
 
-  after(async () => {
+  afterAll(async () => {
     trafficStop = true;
     await traffic?.catch(() => {});
     await service?.stop();

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   ALERTMANAGER_SECRETS_DIR,
   type Alertmanager,
@@ -108,10 +108,10 @@ describe('alertmanager.yml', () => {
 describe('inhibition on a real Alertmanager', () => {
   let alertmanager: Alertmanager;
 
-  before(async () => {
+  beforeAll(async () => {
     alertmanager = await startAlertmanager({ configFile: localAlertmanagerConfig({ dir: tempDir('am-inhibit') }) });
   });
-  after(async () => {
+  afterAll(async () => {
     await alertmanager?.stop();
   });
 

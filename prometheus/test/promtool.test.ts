@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { tempDir } from '@sightline/harness';
 import { alertCases, alertRules, prometheusDir, recordingRules, ruleFiles, runTool, unitTestFiles } from './files.ts';
 

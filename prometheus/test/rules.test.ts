@@ -1,7 +1,7 @@
 // What every alert must carry for the person it reaches, and how the recording rules are named.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { alertRules, githubSlug, markdownAnchors, prometheusDir, recordingRules } from './files.ts';
 
 const SEVERITIES = new Set(['critical', 'warning', 'info']);

@@ -2,7 +2,7 @@
 // with one very short round. It asserts that every number is real, never the performance budget:
 // budgets are judged by `npm run bench` on a quiet machine, not by CI.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { runBenchmark, SCENARIOS } from '../../bench/lib/benchmark.ts';
 import { renderMarkdown } from '../../bench/lib/report.ts';
 

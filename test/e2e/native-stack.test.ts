@@ -8,7 +8,7 @@
 // every id the service returned is then a kept one and ALL of them are checked. Forced sampling
 // (POST /ops/trace/test) is exercised as well. The policies themselves are the collector's tests.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { type NativeStack, startNativeStack, waitFor } from '@sightline/harness';
 import { dashboardPromQL } from '../../grafana/test/promql.ts';
 import { type LoadResult, runLoad } from './load.ts';
@@ -63,7 +63,7 @@ function keptRequests() {
 }
 
 describe('native stack end to end', { timeout: 170_000 }, () => {
-  before(async () => {
+  beforeAll(async () => {
     const started = Date.now();
     const steps: string[] = [];
     let stepStart = started;
@@ -103,7 +103,7 @@ describe('native stack end to end', { timeout: 170_000 }, () => {
     );
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.stop();
   });
 

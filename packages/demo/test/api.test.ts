@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { waitFor } from '@sightline/harness';
 import { businessCatalog, domainCatalog, init, instrumentName } from '@sightline/node';
 import type { Socket } from 'socket.io-client';
@@ -24,14 +24,14 @@ let divan: DivanApp;
 let metrics: Metrics;
 const logLines: string[] = [];
 
-before(async () => {
+beforeAll(async () => {
   stack = await startStack();
   const memory = inMemorySightline(logLines);
   metrics = memory.metrics;
   divan = await buildApp(stack.config({ LOGIN_MAX_FAILURES: '3' }), { sightline: memory.sightline });
 });
 
-after(async () => {
+afterAll(async () => {
   await divan?.close();
   await stack?.stop();
 });
@@ -476,7 +476,7 @@ async function clientsGauge(): Promise<unknown> {
 
 describe('socket.io', () => {
   let url: string;
-  before(async () => {
+  beforeAll(async () => {
     url = await divan.listen();
   });
 

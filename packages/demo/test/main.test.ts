@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import {
   dumpLogs,
@@ -40,11 +40,11 @@ async function startService(env: Record<string, string>): Promise<ManagedProcess
   return service;
 }
 
-before(async () => {
+beforeAll(async () => {
   [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
 });
 
-after(async () => {
+afterAll(async () => {
   await Promise.allSettled(started.map((p) => p.stop()));
   await Promise.allSettled([redis?.stop(), postgres?.stop()]);
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { startDivan } from '@sightline/demo';
 import { type PostgresServer, type RedisServer, startPostgres, startRedis } from '@sightline/harness';
 import { init } from '@sightline/node';
@@ -10,10 +10,10 @@ import { JWT_SECRET } from './helpers.ts';
 let postgres: PostgresServer;
 let redis: RedisServer;
 
-before(async () => {
+beforeAll(async () => {
   [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
 });
-after(async () => {
+afterAll(async () => {
   await Promise.allSettled([postgres?.stop(), redis?.stop()]);
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { isListening, startPostgres, startRedis } from '../src/index.ts';
 
 test('redis starts on loopback, stops, and comes back on the same port', async () => {

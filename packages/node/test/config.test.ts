@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { DEFAULTS, resolveConfig, type SightlineError } from '../src/index.ts';
 
 const error = (fn: () => unknown) => {

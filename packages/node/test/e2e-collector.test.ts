@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import {
   dumpLogs,
@@ -106,7 +106,7 @@ async function startService(
 }
 
 describe('a built @sightline/node in real services, exporting to a real collector', () => {
-  before(async () => {
+  beforeAll(async () => {
     execFileSync('npm', ['run', 'build', '-w', '@sightline/node'], { cwd: repoDir, stdio: 'pipe' });
     postgres = await startPostgres();
     grpcPort = await freePort();
@@ -146,7 +146,7 @@ describe('a built @sightline/node in real services, exporting to a real collecto
     }).catch((error) => assert.fail(`${error}\n${dumpLogs(collector)}`));
   });
 
-  after(async () => {
+  afterAll(async () => {
     await Promise.all(services.map((s) => s.stop()));
     await collector?.stop();
     await postgres?.stop();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { it } from 'vitest';
 import * as api from '../src/index.ts';
 
 // The public surface is a contract (docs/CONTRACT.md): adding or removing an export is a deliberate change here.

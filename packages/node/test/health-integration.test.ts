@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { type PostgresServer, type RedisServer, startPostgres, startRedis, waitFor } from '@sightline/harness';
 import type { FastifyInstance } from 'fastify';
@@ -34,7 +34,7 @@ const ready = async () => {
 const logs = () => `${redisServer?.logs() ?? ''}\n${postgresServer?.logs() ?? ''}`;
 
 describe('readiness against real Redis and PostgreSQL', () => {
-  before(async () => {
+  beforeAll(async () => {
     [redisServer, postgresServer] = await Promise.all([startRedis(), startPostgres()]);
     sightline = init({
       serviceName: 'health-test',
@@ -70,7 +70,7 @@ describe('readiness against real Redis and PostgreSQL', () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   });
-  after(async () => {
+  afterAll(async () => {
     await app?.close();
     redis?.disconnect();
     await pool?.end().catch(() => {});

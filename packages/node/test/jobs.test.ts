@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import pino from 'pino';
 import { catalogViews, createDomainMetrics } from '../src/catalog/index.ts';
@@ -20,7 +20,7 @@ function memoryLogger(): ErrorLogger & { entries: Array<{ obj: Record<string, un
 describe('job', () => {
   const metrics = metricsHarness(catalogViews());
   const tracing = tracingHarness();
-  after(async () => {
+  afterAll(async () => {
     await metrics.shutdown();
     await tracing.shutdown();
   });

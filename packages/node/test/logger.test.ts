@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { resolveConfig } from '../src/config.ts';
 import { LoadMeter } from '../src/load.ts';
 import { createLogger, InfoSampler } from '../src/logger.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'vitest';
 import { trace } from '@opentelemetry/api';
 import { init } from '../src/index.ts';
 import { discardLogs } from './log-capture.ts';

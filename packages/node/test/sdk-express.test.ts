@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { init, type Sightline, sightlineExpress } from '../src/index.ts';
@@ -17,7 +17,7 @@ let server: Server;
 let base: string;
 
 describe('init() with Express, in-memory exporters', () => {
-  before(async () => {
+  beforeAll(async () => {
     sightline = init({
       serviceName: 'express-test',
       metricsPublic: true,
@@ -40,7 +40,7 @@ describe('init() with Express, in-memory exporters', () => {
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(async () => {
+  afterAll(async () => {
     server?.close();
     await sightline?.shutdown();
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
@@ -21,7 +21,7 @@ let close: () => Promise<void>;
 // The flush happens in shutdown(), so the assertions on exported data run in the last test.
 
 describe('init() with Fastify, in-memory exporters', () => {
-  before(async () => {
+  beforeAll(async () => {
     sightline = init({
       serviceName: 'sdk-test',
       environment: 'test',
@@ -47,7 +47,7 @@ describe('init() with Fastify, in-memory exporters', () => {
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     close = () => app.close();
   });
-  after(async () => {
+  afterAll(async () => {
     await close?.();
     await sightline?.shutdown();
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { propagation, SpanStatusCode, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { freePort, waitFor } from '@sightline/harness';
@@ -23,7 +23,7 @@ describe('instrumentSocketIO with a real socket.io server and clients', () => {
   let instrumentation: SocketIOInstrumentation;
   let handlerSpanIds: string[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     // The service registers its handlers before instrumenting: the instrumentation still runs first.
     io.on('connection', (socket: Socket) => {
@@ -59,7 +59,7 @@ describe('instrumentSocketIO with a real socket.io server and clients', () => {
     url = `http://127.0.0.1:${port}`;
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const client of clients) client.disconnect();
     instrumentation.stop();
     await io.close();
