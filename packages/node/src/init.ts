@@ -4,6 +4,7 @@ import { DEFAULTS, isProduction, resolveConfig, type SightlineConfig, type Sight
 import { createHealth } from './health.js';
 import { attachInternals } from './internal.js';
 import { LoadMeter } from './load.js';
+import { TraceLogSampler } from './log-sampling.js';
 import { createLogger, InfoSampler } from './logger.js';
 import { createOps } from './ops.js';
 import { parseResourceAttributes, resourceValueFor } from './resource.js';
@@ -105,21 +106,29 @@ export function init(options: InitOptions = {}): Sightline {
   for (const warning of warnings) process.stderr.write(`[sightline] ${warning}\n`);
   if (!config.enabled) return noopSightline(config, adminToken, options);
 
+  const load = new LoadMeter(config.logSamplingLoadRps);
+  // Watches every trace's outcome, so under load a kept trace keeps its info lines (README "Logs").
+  const traceLogs = new TraceLogSampler({
+    percentage: config.traceSamplingPercentage,
+    latencySloMs: config.latencySloMs,
+    load,
+  });
   let sdk: Telemetry;
   try {
-    sdk = startTelemetry(config, options.exporters);
+    sdk = startTelemetry(config, options.exporters, [traceLogs]);
   } catch (error) {
     process.stderr.write(`[sightline] SIGHTLINE_START_FAILED: ${(error as Error).message}; observability is off\n`);
     return noopSightline(config, adminToken, options);
   }
 
-  const load = new LoadMeter(config.logSamplingLoadRps);
   const destination = options.logDestination ?? pino.destination({ dest: 1, sync: false });
   const logger = createLogger({
     config,
     sampler: new InfoSampler(config.logSamplingRateInfo, load),
     destination,
     exportLogs: config.logsEnabled,
+    // Without local spans no trace outcome ever arrives, so nothing may wait for one.
+    traceLogs: config.tracingEnabled ? traceLogs : undefined,
   });
   const tracer = trace.getTracer(SCOPE);
   const meter = metrics.getMeter(SCOPE);

@@ -1,8 +1,9 @@
-import { trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { SightlineConfig } from './config.js';
 import type { LoadMeter } from './load.js';
+import type { TraceLogSampler } from './log-sampling.js';
 import { REDACTED, scrubObject, scrubString } from './redact.js';
 
 export type { Logger } from 'pino';
@@ -41,7 +42,8 @@ const NOT_ATTRIBUTES = new Set(['ts', 'level', 'msg', 'service', 'env', 'commit'
 
 /**
  * A pino destination that re-emits each JSON line as an OTLP log record through the global
- * LoggerProvider. It runs synchronously inside the log call, so the active span is attached.
+ * LoggerProvider. The record's trace context is the line's own trace_id/span_id (the span active when
+ * the line was logged), so a line held back by trace-consistent sampling keeps it when written later.
  */
 export function otlpLogStream(): DestinationStream {
   const otelLogger = logs.getLogger('@sightline/node');
@@ -56,7 +58,13 @@ export function otlpLogStream(): DestinationStream {
       const level = String(record.level);
       const attributes: Record<string, unknown> = {};
       for (const key in record) if (!NOT_ATTRIBUTES.has(key)) attributes[key] = record[key];
+      const traceId = record.trace_id;
+      const spanId = record.span_id;
       otelLogger.emit({
+        ...(typeof traceId === 'string' &&
+          typeof spanId === 'string' && {
+            context: trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: TraceFlags.SAMPLED }),
+          }),
         severityNumber: SEVERITY[level] ?? SeverityNumber.UNSPECIFIED,
         severityText: level.toUpperCase(),
         body: typeof record.msg === 'string' ? record.msg : '',
@@ -68,7 +76,7 @@ export function otlpLogStream(): DestinationStream {
   };
 }
 
-/** Keeps 1 in N info lines while the load meter says load is high; other levels always pass. */
+/** Keeps 1 in N info lines outside a sampled trace while load is high; other levels always pass. */
 export class InfoSampler {
   private readonly keepEvery: number;
   private counter = 0;
@@ -95,12 +103,27 @@ export interface LoggerSetup {
   destination?: DestinationStream;
   /** Also emit OTLP log records. */
   exportLogs: boolean;
+  /** Decides info lines inside a sampled trace by that trace's fate; without it `sampler` decides every line. */
+  traceLogs?: TraceLogSampler;
 }
 
 /** The service logger: JSON lines on stdout (and OTLP log records), trace-correlated, scrubbed, sampled. */
 export function createLogger(setup: LoggerSetup): Logger {
-  const { config, sampler } = setup;
+  const { config, sampler, traceLogs } = setup;
   const stdout = setup.destination ?? pino.destination({ dest: 1, sync: false });
+  const otlp = setup.exportLogs ? otlpLogStream() : undefined;
+  const write = (line: string) => {
+    stdout.write(line);
+    otlp?.write(line);
+  };
+  // Set around a log call whose line must wait for its trace's outcome; pino writes synchronously.
+  let deferTrace: string | undefined;
+  const destination: DestinationStream = {
+    write(line: string) {
+      if (deferTrace === undefined || traceLogs === undefined) write(line);
+      else traceLogs.defer(deferTrace, line, write);
+    },
+  };
   const options: LoggerOptions = {
     level: config.logLevel,
     messageKey: 'msg',
@@ -122,21 +145,24 @@ export function createLogger(setup: LoggerSetup): Logger {
     },
     hooks: {
       logMethod(args, method, level) {
-        if (sampler.drop(level)) return;
+        const span = traceLogs === undefined ? undefined : trace.getActiveSpan()?.spanContext();
+        const verdict = traceLogs?.verdict(level, span) ?? 'untraced';
+        if (verdict === 'drop' || (verdict === 'untraced' && sampler.drop(level))) return;
         for (let i = 0; i < args.length; i++) {
           const arg = args[i];
           if (typeof arg === 'string') (args as unknown[])[i] = scrubString(arg);
         }
-        return method.apply(this, args as Parameters<typeof method>);
+        if (verdict !== 'defer') return method.apply(this, args as Parameters<typeof method>);
+        deferTrace = span?.traceId;
+        try {
+          return method.apply(this, args as Parameters<typeof method>);
+        } finally {
+          deferTrace = undefined;
+        }
       },
     },
   };
-  if (!setup.exportLogs) return pino(options, stdout);
-  return pino(
-    options,
-    pino.multistream([
-      { level: 'trace', stream: stdout },
-      { level: 'trace', stream: otlpLogStream() },
-    ]),
-  );
+  // Without deferral or export, pino writes to stdout itself (its fast path for a SonicBoom).
+  if (traceLogs === undefined && otlp === undefined) return pino(options, stdout);
+  return pino(options, destination);
 }

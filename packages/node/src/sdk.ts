@@ -23,7 +23,7 @@ import {
   type PushMetricExporter,
   type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, type SpanExporter, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { catalogViews } from './catalog/views.js';
 import { grpcUrl, INSTRUMENTATION_NAMES, type InstrumentationName, type SightlineConfig } from './config.js';
@@ -112,7 +112,12 @@ export interface Telemetry {
  * without loading `@opentelemetry/sdk-node`, which pulls every exporter, protocol and detector into
  * memory (about 25 MB of RSS) although only the OTLP/gRPC ones are used.
  */
-export function startTelemetry(config: SightlineConfig, overrides: ExporterOverrides = {}): Telemetry {
+export function startTelemetry(
+  config: SightlineConfig,
+  overrides: ExporterOverrides = {},
+  /** Span processors that run before export, e.g. the log sampler that watches each trace's outcome. */
+  spanProcessors: SpanProcessor[] = [],
+): Telemetry {
   const url = grpcUrl(config.otlpEndpoint);
   const resource = resourceFromAttributes({
     // OTEL_RESOURCE_ATTRIBUTES first, so the SDK's own attributes (already resolved from them) win.
@@ -163,6 +168,7 @@ export function startTelemetry(config: SightlineConfig, overrides: ExporterOverr
       resource,
       sampler: tracesSampler(),
       spanProcessors: [
+        ...spanProcessors,
         new BatchSpanProcessor({ exporter: overrides.spans ?? new OTLPTraceExporter({ url }), ...queue }),
       ],
     });
