@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine of this kind: the real servers the
-# tests run (Prometheus + promtool, Alertmanager + amtool, Redis, PostgreSQL) and Go for the
-# collector build. Idempotent: does nothing when everything is already there.
+# tests run (Redis, PostgreSQL) and Go for the collector, Prometheus and Alertmanager builds
+# (scripts/build-collector.sh, scripts/build-prom-tools.sh: Debian's Prometheus 2.42 and
+# Alertmanager 0.25 are older than what compose ships). Idempotent: does nothing when everything
+# is already there.
 set -euo pipefail
 need=()
-command -v promtool >/dev/null || need+=(prometheus)
-command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 command -v redis-server >/dev/null || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v psql >/dev/null || need+=(postgresql-client)
@@ -18,4 +18,4 @@ if ((${#need[@]})); then
 fi
 # Debian's packages start system services on the default ports; the tests use their own
 # instances on free ports, so the system ones are left alone.
-command -v go >/dev/null || { echo "Go is required to build the collector (expected at /usr/local/go/bin)" >&2; exit 1; }
+command -v go >/dev/null || { echo "Go is required to build the collector, Prometheus and Alertmanager (expected at /usr/local/go/bin)" >&2; exit 1; }

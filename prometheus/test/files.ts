@@ -1,9 +1,11 @@
-// Shared by the prometheus/ tests: where the files are, how to run the Debian tools, and the
-// parsed rule and promtool test files.
+// Shared by the prometheus/ tests: where the files are, how to run promtool and amtool (the
+// builds of scripts/build-prom-tools.sh, the versions compose ships), and the parsed rule and
+// promtool test files.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promToolBinary } from '@sightline/harness';
 import { parse } from 'yaml';
 
 export const prometheusDir = fileURLToPath(new URL('..', import.meta.url));
@@ -18,7 +20,8 @@ export interface ToolResult {
 }
 
 /** Runs promtool or amtool; the output keeps the tool's own words for assertion messages. */
-export function runTool(command: string, args: string[], cwd = prometheusDir): ToolResult {
+export function runTool(tool: 'promtool' | 'amtool', args: string[], cwd = prometheusDir): ToolResult {
+  const command = promToolBinary(tool);
   const result = spawnSync(command, args, { cwd, encoding: 'utf8' });
   if (result.error !== undefined) return { ok: false, output: `${command} did not run: ${result.error.message}` };
   return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };

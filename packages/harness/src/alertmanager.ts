@@ -4,6 +4,7 @@ import { parse, stringify } from 'yaml';
 import { repoRoot } from './collector.ts';
 import { freePort } from './ports.ts';
 import { type ManagedProcess, startProcess, tempDir } from './process.ts';
+import { promToolBinary } from './prom-tools.ts';
 import { waitFor } from './wait.ts';
 
 /** Where prometheus/alertmanager.yml expects its secret files (the compose mount). */
@@ -24,7 +25,11 @@ export interface LocalAlertmanagerConfigOptions {
    * @default {}
    */
   secrets?: Record<string, string>;
-  /** New URL for each webhook of a receiver; `undefined` keeps the configured one. @default keeps all */
+  /**
+   * New URL for each webhook of a receiver, written inline in place of its `url_file`; called with
+   * the receiver's name and its current URL (the `url_file`'s content from `secrets`, or `url`).
+   * `undefined` keeps the webhook as configured. @default keeps all
+   */
   webhookUrl?: (receiver: string, url: string) => string | undefined;
   /** `host:port` replacing `global.smtp_smarthost`. @default unchanged */
   smtpSmarthost?: string;
@@ -53,8 +58,9 @@ function* routes(route: Node | undefined): Generator<Node> {
 
 /**
  * Writes a copy of the Alertmanager config that runs outside compose: every file under
- * /etc/alertmanager/secrets/ becomes a file in `dir` (content from `secrets`), and webhook URLs,
- * the SMTP host and route timings change as asked. Returns the copy's path.
+ * /etc/alertmanager/secrets/ (Slack and webhook URLs, tokens, the SMTP password) becomes a file in
+ * `dir` (content from `secrets`), and webhook URLs, the SMTP host and route timings change as
+ * asked. Returns the copy's path.
  */
 export function localAlertmanagerConfig(options: LocalAlertmanagerConfigOptions): string {
   const { dir, source = alertmanagerConfigPath, secrets = {} } = options;
@@ -65,6 +71,19 @@ export function localAlertmanagerConfig(options: LocalAlertmanagerConfigOptions)
   }
   // A JSON round trip also unshares what aliases made one object, so each copy can change alone.
   const config = JSON.parse(JSON.stringify(parse(readFileSync(source, 'utf8'), { maxAliasCount: -1 }))) as Node;
+  const receivers = (config.receivers as Node[] | undefined) ?? [];
+  if (options.webhookUrl !== undefined) {
+    for (const receiver of receivers) {
+      for (const webhook of (receiver.webhook_configs as Node[] | undefined) ?? []) {
+        const file = typeof webhook.url_file === 'string' ? webhook.url_file : undefined;
+        const current = file === undefined ? String(webhook.url ?? '') : (secrets[basename(file)] ?? '');
+        const url = options.webhookUrl(String(receiver.name), current);
+        if (url === undefined) continue;
+        webhook.url = url;
+        delete webhook.url_file;
+      }
+    }
+  }
   const secretsDir = join(dir, 'secrets');
   mkdirSync(secretsDir, { recursive: true });
   for (const node of objects(config)) {
@@ -74,14 +93,6 @@ export function localAlertmanagerConfig(options: LocalAlertmanagerConfigOptions)
       const local = join(secretsDir, name);
       writeFileSync(local, secrets[name] ?? '', { mode: 0o600 });
       node[key] = local;
-    }
-  }
-  const receivers = (config.receivers as Node[] | undefined) ?? [];
-  if (options.webhookUrl !== undefined) {
-    for (const receiver of receivers) {
-      for (const webhook of (receiver.webhook_configs as Node[] | undefined) ?? []) {
-        webhook.url = options.webhookUrl(String(receiver.name), String(webhook.url)) ?? webhook.url;
-      }
     }
   }
   if (options.smtpSmarthost !== undefined) {
@@ -101,7 +112,7 @@ export interface AlertmanagerOptions {
   configFile?: string;
   /** Loopback port. @default a free port */
   port?: number;
-  /** Binary. @default $SIGHTLINE_ALERTMANAGER_BIN or `prometheus-alertmanager` (Debian's name) */
+  /** Binary. @default $SIGHTLINE_ALERTMANAGER_BIN or the cached build of scripts/build-prom-tools.sh */
   command?: string;
   /** @default 'alertmanager' */
   name?: string;
@@ -132,7 +143,7 @@ export interface Alertmanager {
 /** Starts Alertmanager (gossip off, state in a temp dir) and waits until `/-/ready` answers 200. */
 export async function startAlertmanager(options: AlertmanagerOptions = {}): Promise<Alertmanager> {
   const { name = 'alertmanager', timeoutMs = 30_000 } = options;
-  const command = options.command ?? process.env.SIGHTLINE_ALERTMANAGER_BIN ?? 'prometheus-alertmanager';
+  const command = options.command ?? promToolBinary('alertmanager');
   const dir = tempDir('alertmanager');
   const configFile = options.configFile ?? localAlertmanagerConfig({ dir });
   const port = options.port ?? (await freePort());

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './ports.ts';
 import { type ManagedProcess, startProcess, tempDir } from './process.ts';
+import { promToolBinary } from './prom-tools.ts';
 import { waitFor } from './wait.ts';
 
 /** Options for {@link startPrometheus}. */
@@ -23,6 +24,8 @@ export interface PrometheusOptions {
   scrapeInterval?: string;
   /** Extra command-line flags. @default [] */
   extraArgs?: string[];
+  /** Binary. @default $SIGHTLINE_PROMETHEUS_BIN or the cached build of scripts/build-prom-tools.sh */
+  command?: string;
   /** Loopback port to listen on. @default a free port */
   port?: number;
   /** TSDB directory; pass the same one to a restarted Prometheus to keep its data. @default a temp dir */
@@ -39,7 +42,7 @@ export interface PromSample {
   value: [number, string];
 }
 
-/** A Debian prometheus on loopback, with the remote-write receiver on. */
+/** A real Prometheus (the version compose ships) on loopback, with the remote-write receiver on. */
 export interface Prometheus {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
@@ -100,7 +103,7 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
   const url = `http://127.0.0.1:${port}`;
   const proc = startProcess({
     name,
-    command: 'prometheus',
+    command: options.command ?? promToolBinary('prometheus'),
     args: [
       `--config.file=${configFile}`,
       `--storage.tsdb.path=${options.dataDir ?? join(dir, 'data')}`,
