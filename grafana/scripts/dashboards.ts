@@ -2,6 +2,8 @@
 // self-metric names were read from a running v0.161.0 collector scraped by Prometheus (counters
 // there carry no `_total` suffix), and the runtime names (nodejs_*, v8js_*) from the native stack's
 // Prometheus (instrumentation-runtime-node 0.36 emits no v8js heap-limit series).
+
+import { hostDashboard } from './host-dashboard.ts';
 import {
   type DashboardSpec,
   loki,
@@ -866,4 +868,5 @@ export const dashboards: Record<string, DashboardSpec> = {
   'collector.json': collectorPipeline,
   'nodejs-runtime.json': nodeRuntime,
   'dora-payments.json': doraPayments,
+  'host.json': hostDashboard,
 };

@@ -110,6 +110,8 @@ export interface DashboardSpec {
   variables?: VariableSpec[];
   /** @default 'now-1h' */
   from?: string;
+  /** Links to other dashboards, by uid, shown next to the Sightline dropdown. @default [] */
+  links?: Array<{ title: string; uid: string }>;
 }
 
 function variableJson(variable: VariableSpec): Record<string, unknown> {
@@ -239,7 +241,18 @@ export function buildDashboard(spec: DashboardSpec): Record<string, unknown> {
     timepicker: {},
     fiscalYearStartMonth: 0,
     liveNow: false,
-    links: [{ title: 'Sightline', type: 'dashboards', tags: ['sightline'], asDropdown: true, includeVars: true }],
+    links: [
+      { title: 'Sightline', type: 'dashboards', tags: ['sightline'], asDropdown: true, includeVars: true },
+      ...(spec.links ?? []).map(({ title, uid }) => ({
+        title,
+        type: 'link',
+        url: `/d/${uid}`,
+        icon: 'dashboard',
+        keepTime: true,
+        includeVars: false,
+        targetBlank: false,
+      })),
+    ],
     annotations: {
       list: [
         {

@@ -10,6 +10,7 @@ export const defaultValues: VariableValues = {
   service: '.+',
   env: '.*',
   instance: '.+',
+  host: '.+',
   __rate_interval: '1m',
   __interval: '15s',
   __range: '1h',
