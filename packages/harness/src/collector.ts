@@ -44,10 +44,16 @@ export interface ValidateResult {
   output: string;
 }
 
+/** The repository's PII rules (pii/rules.yaml), which otelcol.yaml's sightline_pii processor reads. */
+export const piiRulesPath = join(repoRoot, 'pii', 'rules.yaml');
+
 /** Runs `<collector> validate --config ...` with the given env (config files layer in order). */
 export function validateCollectorConfig(configs: string | string[], env: NodeJS.ProcessEnv = {}): ValidateResult {
   const args = ['validate', ...[configs].flat().flatMap((config) => ['--config', config])];
-  const result = spawnSync(collectorBinary(), args, { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const result = spawnSync(collectorBinary(), args, {
+    env: { SIGHTLINE_PII_RULES: piiRulesPath, ...process.env, ...env },
+    encoding: 'utf8',
+  });
   return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -113,6 +119,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     SIGHTLINE_COLLECTOR_METRICS_PORT: String(metricsPort),
     SIGHTLINE_STORAGE_DIR: join(dataDir, 'storage'),
     SIGHTLINE_PROMETHEUS_WAL_DIR: join(dataDir, 'prometheus-wal'),
+    SIGHTLINE_PII_RULES: piiRulesPath,
   };
   const args = [config].flat().flatMap((file) => ['--config', file]);
   const proc = startProcess({ name, command: collectorBinary(), args, env: { ...baseEnv, ...env } });

@@ -13,6 +13,7 @@ export {
   type CollectorOptions,
   collectorBinary,
   collectorConfigPath,
+  piiRulesPath,
   repoRoot,
   startCollector,
   type ValidateResult,

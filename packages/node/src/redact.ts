@@ -1,5 +1,7 @@
 /** PII scrubbing for log objects: sensitive keys are replaced, strings are scrubbed, collections truncated. */
 
+import { shippedPiiRules } from './pii/index.js';
+
 export const REDACTED = '[redacted]';
 /** Arrays and maps longer than this are cut, with a note of how many items were dropped. */
 export const MAX_COLLECTION_ITEMS = 10;
@@ -13,14 +15,16 @@ const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g;
 const SECRET_QUERY = /([?&](?:token|access_token|key|api_key|password|secret|sig|signature)=)[^&\s]+/gi;
 
-/** Replaces emails, bearer/basic credentials, JWTs and secret query parameters inside a string. */
+/** Replaces emails, bearer/basic credentials, JWTs, secret query parameters, then everything pii/rules.yaml catches. */
 export function scrubString(value: string): string {
   if (value.length < 6) return value;
-  return value
+  const scrubbed = value
     .replace(BEARER, '$1 [redacted]')
     .replace(JWT, '[jwt]')
     .replace(EMAIL, '[email]')
     .replace(SECRET_QUERY, '$1[redacted]');
+  // Then the rules shared with the collector (pii/rules.yaml): log lines on stdout leave the process too.
+  return shippedPiiRules().scrubString(scrubbed);
 }
 
 /** True when a key names data that must never be logged. */

@@ -28,6 +28,14 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 import { catalogViews } from './catalog/views.js';
 import { grpcUrl, INSTRUMENTATION_NAMES, type InstrumentationName, type SightlineConfig } from './config.js';
 import { normalizeSpanName } from './http/method.js';
+import {
+  compilePiiRules,
+  PiiLogRecordExporter,
+  PiiMetricExporter,
+  type PiiRuleSpec,
+  PiiSpanExporter,
+  shippedPiiRules,
+} from './pii/index.js';
 import { tracesSampler } from './root-sampler.js';
 
 /** Buckets of `http.server.request.duration`, in seconds (docs/CONTRACT.md). */
@@ -38,6 +46,8 @@ export interface ExporterOverrides {
   spans?: SpanExporter;
   metrics?: PushMetricExporter;
   logs?: LogRecordExporter;
+  /** PII rules instead of the shipped pii/rules.yaml (tests). A bad rule fails start-up naming it. */
+  piiRules?: PiiRuleSpec;
 }
 
 const RESOURCE_ATTRS = {
@@ -119,6 +129,9 @@ export function startTelemetry(
   spanProcessors: SpanProcessor[] = [],
 ): Telemetry {
   const url = grpcUrl(config.otlpEndpoint);
+  // Every exporter scrubs with the rules shared with the collector (README "PII scrubbing"); compiled
+  // first, so a bad rule stops start-up before anything is patched or exported.
+  const pii = overrides.piiRules === undefined ? shippedPiiRules() : compilePiiRules(overrides.piiRules);
   const resource = resourceFromAttributes({
     // OTEL_RESOURCE_ATTRIBUTES first, so the SDK's own attributes (already resolved from them) win.
     ...config.resourceAttributes,
@@ -151,7 +164,7 @@ export function startTelemetry(
       views: buildViews(config),
       readers: [
         new PeriodicExportingMetricReader({
-          exporter: overrides.metrics ?? new OTLPMetricExporter({ url }),
+          exporter: new PiiMetricExporter(overrides.metrics ?? new OTLPMetricExporter({ url }), pii),
           exportIntervalMillis: config.metricExportIntervalMs,
           exportTimeoutMillis: Math.min(10_000, config.metricExportIntervalMs),
           cardinalityLimits: { default: config.cardinalityLimit },
@@ -169,7 +182,10 @@ export function startTelemetry(
       sampler: tracesSampler(),
       spanProcessors: [
         ...spanProcessors,
-        new BatchSpanProcessor({ exporter: overrides.spans ?? new OTLPTraceExporter({ url }), ...queue }),
+        new BatchSpanProcessor({
+          exporter: new PiiSpanExporter(overrides.spans ?? new OTLPTraceExporter({ url }), pii),
+          ...queue,
+        }),
       ],
     });
     trace.setGlobalTracerProvider(tracerProvider);
@@ -178,7 +194,12 @@ export function startTelemetry(
   if (config.logsEnabled) {
     const loggerProvider = new LoggerProvider({
       resource,
-      processors: [new BatchLogRecordProcessor({ exporter: overrides.logs ?? new OTLPLogExporter({ url }), ...queue })],
+      processors: [
+        new BatchLogRecordProcessor({
+          exporter: new PiiLogRecordExporter(overrides.logs ?? new OTLPLogExporter({ url }), pii),
+          ...queue,
+        }),
+      ],
     });
     logs.setGlobalLoggerProvider(loggerProvider);
     providers.push(loggerProvider);

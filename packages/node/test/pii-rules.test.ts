@@ -117,6 +117,7 @@ describe('shared PII rules in the SDK', () => {
     ).toThrow(/SIGHTLINE_CONFIG_PII_RULES: patterns rule "jwt": /);
     expect(
       bad((s) => {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the rules' group syntax
         (s.patterns.find((p) => p.name === 'ipv4') as { replace: string }).replace = '${1}.${3}.0.0/16';
       }),
     ).toThrow(/patterns rule "ipv4": replace: \$\{3\}/);

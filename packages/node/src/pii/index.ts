@@ -1,8 +1,9 @@
 /**
  * PII scrubbing with the rules shared with the collector (pii/rules.yaml; README "PII scrubbing").
  */
-import { PiiRules } from './rules.js';
+
 import { PII_RULES } from './rules.generated.js';
+import { PiiRules } from './rules.js';
 import type { PiiRuleSpec } from './spec.js';
 
 export { PiiLogRecordExporter, PiiMetricExporter, PiiSpanExporter } from './exporters.js';

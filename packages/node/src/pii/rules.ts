@@ -38,6 +38,7 @@ function compileTemplate(rule: string, template: string, groups: number): Part[]
   const re = /\$\{(\d+)\}|\$/g;
   let last = 0;
   for (let m = re.exec(template); m !== null; m = re.exec(template)) {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${N} is the rules' group syntax
     if (m[1] === undefined) fail(rule, 'replace: a bare $ is not allowed, use ${N} for group N');
     const n = Number(m[1]);
     if (n > groups) fail(rule, `replace: \${${n}} but the pattern has ${groups} groups`);
@@ -255,7 +256,8 @@ export class PiiRules {
         const match = args[0] as string;
         if (p.validate !== undefined && !p.validate(match)) return match;
         let text = '';
-        for (const part of p.template) text += typeof part === 'number' ? ((args[part] as string | undefined) ?? '') : part;
+        for (const part of p.template)
+          text += typeof part === 'number' ? ((args[part] as string | undefined) ?? '') : part;
         return text;
       });
       if (out !== s) {
@@ -301,12 +303,7 @@ export class PiiRules {
       if (value.cause !== undefined) error.cause = value.cause;
       return this.scrubMap(error, depth + 1, false, true);
     }
-    return this.scrubMap(
-      value as Record<string, unknown>,
-      depth + 1,
-      this.headerMapKeys.has(key.toLowerCase()),
-      false,
-    );
+    return this.scrubMap(value as Record<string, unknown>, depth + 1, this.headerMapKeys.has(key.toLowerCase()), false);
   }
 
   /** Attributes (or any plain map): a scrubbed copy, or the same object when nothing changed. */
