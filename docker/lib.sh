@@ -25,6 +25,15 @@ new_scratch() {
   _scratch_dirs+=("$scratch")
 }
 
+# host_ca_bundle: the CA bundle this machine trusts (SSL_CERT_FILE, else Debian's). The locally
+# built Node and Go images trust it too, so `npm ci` and `go install` in a build step work behind
+# the same TLS-inspecting proxy as the host; Docker Hub's images need no such thing.
+host_ca_bundle() {
+  local bundle=${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}
+  [[ -s "$bundle" ]] || { echo "no CA bundle at $bundle (set SSL_CERT_FILE)" >&2; return 1; }
+  echo "$bundle"
+}
+
 # pin <KEY>: a version from scripts/versions.env.
 pin() {
   local value

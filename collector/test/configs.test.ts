@@ -146,7 +146,7 @@ describe('one collector version everywhere', () => {
     assert.match(dockerfile, /builder@v\$\{OTELCOL_VERSION\}/);
   });
 
-  it('docker-compose.yml runs the contrib image at the manifest’s version', (t) => {
+  it('docker-compose.yml runs the slim image at the manifest’s version', (t) => {
     const composeFile = join(repoRoot, 'docker-compose.yml');
     if (!existsSync(composeFile)) {
       t.skip('docker-compose.yml does not exist yet (the compose stream writes it)');
@@ -155,7 +155,7 @@ describe('one collector version everywhere', () => {
     const compose = parse(readFileSync(composeFile, 'utf8')) as { services: Record<string, { image?: string }> };
     const images = Object.values(compose.services)
       .map((service) => service.image ?? '')
-      .filter((image) => image.includes('opentelemetry-collector'));
+      .filter((image) => image.startsWith('sightline/otelcol:'));
     assert.ok(images.length > 0, 'no collector image in docker-compose.yml');
     for (const image of images) assert.equal(image.split(':').at(-1), manifestVersion(), image);
   });

@@ -14,7 +14,7 @@ build_image() {
 
 # Keyed by every file the Dockerfile can COPY (what .dockerignore lets through).
 sources=$(cd "$repo_dir" && find package.json package-lock.json tsconfig.base.json tsconfig.json \
-  packages/node packages/harness/package.json packages/demo -type f \
+  packages/node packages/harness/package.json packages/web/package.json packages/demo -type f \
   -not -path '*/node_modules/*' -not -path '*/dist/*' | LC_ALL=C sort | xargs sha256sum | sha256sum)
 ensure_image divan "$(content_key "$0" "$repo_dir/packages/demo/Dockerfile" "$repo_dir/.dockerignore" "$sources" \
   "$(image_key "$node_image")")" "$tag"

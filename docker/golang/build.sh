@@ -18,11 +18,12 @@ build_image() {
     awk -F'"' '$2 == "Dir" {print $4}')
   [[ -d "$dir" ]] || { echo "golang: go mod download gave no directory" >&2; return 1; }
   cp -r "$dir" "$context/go"
+  cp "$(host_ca_bundle)" "$context/ca-certificates.crt"
   # The module zip carries no file modes: make the tools executable, as in the release archive.
   chmod -R u+w,a+rX "$context/go"
   chmod a+x "$context/go"/bin/* "$context/go"/pkg/tool/linux_amd64/*
   docker_build "$key" "$docker_dir/golang/Dockerfile" "$context" "$@" -- --build-arg "GO_VERSION=$go_version"
 }
 
-ensure_image golang "$(content_key "$0" "$docker_dir/golang/Dockerfile" "$go_version" "$(image_key "$base")")" "$tag"
+ensure_image golang "$(content_key "$0" "$docker_dir/golang/Dockerfile" "$go_version" "$(host_ca_bundle)" "$(image_key "$base")")" "$tag"
 echo "$tag"

@@ -16,6 +16,7 @@ build_image() {
   context=$scratch
   node_bin=$(bash "$repo_dir/scripts/install-node.sh" 24)
   cp "$node_bin/node" "$context/node"
+  cp "$(host_ca_bundle)" "$context/ca-certificates.crt"
   # npm pack checks the tarball against the registry's integrity hash; npm bundles its dependencies.
   (cd "$context" && PATH="$node_bin:$PATH" npm pack --silent "npm@$npm_version" >/dev/null)
   mkdir "$context/npm"
@@ -25,5 +26,5 @@ build_image() {
     --build-arg "NODE_VERSION=$node_version" --build-arg "NPM_VERSION=$npm_version"
 }
 
-ensure_image node "$(content_key "$0" "$docker_dir/node/Dockerfile" "$node_version" "$npm_version" "$(image_key "$base")")" "$tag"
+ensure_image node "$(content_key "$0" "$docker_dir/node/Dockerfile" "$node_version" "$npm_version" "$(host_ca_bundle)" "$(image_key "$base")")" "$tag"
 echo "$tag"

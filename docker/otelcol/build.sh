@@ -17,7 +17,7 @@ build_image() {
 }
 
 # Keyed by every file the Dockerfile can COPY (what .dockerignore lets through).
-sources=$(cd "$repo_dir" && find collector/Dockerfile collector/builder-config.yaml collector/otelcol.yaml \
-  collector/processor pii/rules.yaml .dockerignore -type f 2>/dev/null | LC_ALL=C sort | xargs sha256sum | sha256sum)
+sources=$( (cd "$repo_dir" && find collector/Dockerfile collector/builder-config.yaml collector/otelcol.yaml \
+  collector/processor pii/rules.yaml .dockerignore -type f 2>/dev/null || true) | LC_ALL=C sort | xargs sha256sum | sha256sum)
 ensure_image otelcol "$(content_key "$0" "$sources" "$(image_key "$go_image")" "$(image_key "$base")")" "$tag"
 echo "$tag"

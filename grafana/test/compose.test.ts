@@ -116,15 +116,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('runs the collector contrib image at the builder manifest version, with the servicegraph overlay', () => {
+  it('builds the slim collector image at the builder manifest version, without the servicegraph overlay', () => {
     const manifest = readFileSync(join(repoDir, 'collector', 'builder-config.yaml'), 'utf8');
     const version = /^\s+version:\s*(\S+)/m.exec(manifest)?.[1];
     const collector = compose.services['otel-collector'] as Service;
-    assert.equal(collector.image, `otel/opentelemetry-collector-contrib:${version}`);
-    assert.deepEqual(collector.command, [
-      '--config=/etc/otelcol/otelcol.yaml',
-      '--config=/etc/otelcol/otelcol.servicegraph.yaml',
-    ]);
+    assert.equal(collector.image, `sightline/otelcol:${version}`);
+    assert.deepEqual(collector.build, { context: '.', dockerfile: 'collector/Dockerfile' });
+    // The servicegraph connector is not in the slim build (collector/README.md "Service graph").
+    assert.deepEqual(collector.command, ['--config=/etc/otelcol/otelcol.yaml']);
     assert.match(collector.environment?.GOMEMLIMIT ?? '', /^\d+MiB$/);
   });
 
