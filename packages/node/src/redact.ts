@@ -11,7 +11,8 @@ const MAX_DEPTH = 6;
 const SENSITIVE_KEY =
   /pass(word)?|secret|token|authorization|cookie|api[-_]?key|session|e-?mail|^body$|message_?body|^content$|^text$|file_?key|s3_?key|object_?key|^lat(itude)?$|^lo?ng(itude)?$|^lon$|coord|geo|location/i;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+// 6+ characters, as in pii/rules.yaml: "the basic plan" is prose, not a credential.
+const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g;
 const SECRET_QUERY = /([?&](?:token|access_token|key|api_key|password|secret|sig|signature)=)[^&\s]+/gi;
 
@@ -29,16 +30,22 @@ export function scrubString(value: string): string {
 
 /** True when a key names data that must never be logged. */
 export function isSensitiveKey(key: string): boolean {
-  return SENSITIVE_KEY.test(key);
+  return SENSITIVE_KEY.test(key) || shippedPiiRules().dropKey(key);
 }
 
-/** A deep, scrubbed copy of `value` that is safe to log. Errors keep type, message and stack. */
-export function scrubValue(value: unknown, depth = 0): unknown {
+/** A deep, scrubbed copy of `value` that is safe to log. Errors keep type, message, stack and cause. */
+export function scrubValue(value: unknown, depth = 0, key = ''): unknown {
   if (typeof value === 'string') return scrubString(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) return '[depth]';
   if (value instanceof Error) {
-    return { type: value.name, message: scrubString(value.message), stack: value.stack && scrubString(value.stack) };
+    const error: Record<string, unknown> = {
+      type: value.name,
+      message: scrubString(value.message),
+      stack: value.stack && scrubString(value.stack),
+    };
+    if (value.cause !== undefined) error.cause = scrubValue(value.cause, depth + 1);
+    return error;
   }
   if (Array.isArray(value)) {
     const kept = value.slice(0, MAX_COLLECTION_ITEMS).map((item) => scrubValue(item, depth + 1));
@@ -49,11 +56,14 @@ export function scrubValue(value: unknown, depth = 0): unknown {
     return scrubValue(Array.from(value.entries()), depth);
   }
   if (value instanceof Date) return value.toISOString();
-  return scrubObject(value as Record<string, unknown>, depth);
+  return scrubObject(value as Record<string, unknown>, depth, shippedPiiRules().isHeaderMap(key));
 }
 
-/** Scrubs a plain object: sensitive keys are replaced and more than 10 keys are cut. */
-export function scrubObject(object: Record<string, unknown>, depth = 0): Record<string, unknown> {
+/**
+ * Scrubs a plain object: sensitive keys are replaced and more than 10 keys are cut. In a `headers`
+ * map (pii/rules.yaml), headers that are not on the allow list are replaced too.
+ */
+export function scrubObject(object: Record<string, unknown>, depth = 0, headers = false): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let count = 0;
   let dropped = 0;
@@ -64,7 +74,8 @@ export function scrubObject(object: Record<string, unknown>, depth = 0): Record<
       continue;
     }
     count++;
-    out[key] = isSensitiveKey(key) ? REDACTED : scrubValue(object[key], depth + 1);
+    const secret = isSensitiveKey(key) || (headers && !shippedPiiRules().headerAllowed(key));
+    out[key] = secret ? REDACTED : scrubValue(object[key], depth + 1, key);
   }
   if (dropped > 0) out._truncated = dropped;
   return out;

@@ -121,6 +121,20 @@ export const PII_RULES: PiiRuleSpec = {
       ],
     },
     {
+      name: 'secret-key-value-escaped',
+      pattern:
+        '((?:\\b|_)(?:password|passwd|pwd|passphrase|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|token|sig|signature|credentials?|session|session[_-]?id|sessionid|sid|jsessionid|phpsessid|connect\\.sid|otp|pin|cvv|cvc|ssn|email|e-mail|phone|iban|card[_-]?number)\\\\+"\\s*:\\s*\\\\+")[^"\\\\]*',
+      flags: 'i',
+      replace: '${1}[REDACTED]',
+      hints: ['\\"'],
+      examples: [
+        {
+          in: 'payload {\\"user\\":\\"u1\\",\\"password\\":\\"Winter2024!\\"}',
+          out: 'payload {\\"user\\":\\"u1\\",\\"password\\":\\"[REDACTED]\\"}',
+        },
+      ],
+    },
+    {
       name: 'secret-key-value',
       pattern:
         '((?:\\b|_)(?:password|passwd|pwd|passphrase|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|token|sig|signature|credentials?|session|session[_-]?id|sessionid|sid|jsessionid|phpsessid|connect\\.sid|otp|pin|cvv|cvc|ssn|email|e-mail|phone|iban|card[_-]?number)["\']?\\s*[:=]\\s*)[^"\'&\\s,;}\\]\\[<>]+',
@@ -164,6 +178,49 @@ export const PII_RULES: PiiRuleSpec = {
         {
           in: 'invite sent to j.smith+billing@corp.example.org for room 12',
           out: 'invite sent to [REDACTED_EMAIL] for room 12',
+        },
+      ],
+    },
+    {
+      name: 'geo-pair',
+      pattern: '(-?\\b\\d{1,3}\\.\\d{2})\\d+(\\s*,\\s*-?\\d{1,3}\\.\\d{2})\\d+',
+      replace: '${1}${2}',
+      min_digits: 8,
+      examples: [
+        {
+          in: 'presence at 48.858370,2.294481',
+          out: 'presence at 48.85,2.29',
+        },
+      ],
+    },
+    {
+      name: 'geo-key-value',
+      pattern: '((?:\\b|_)(?:lat|lng|lon|latitude|longitude)\\\\?["\']?\\s*[:=]\\s*\\\\?["\']?-?\\d{1,3}\\.\\d{2})\\d+',
+      flags: 'i',
+      replace: '${1}',
+      min_digits: 4,
+      hints: ['lat', 'lon', 'lng'],
+      examples: [
+        {
+          in: '/api/nearby?lat=41.0082376&lon=28.9783589&radius=500',
+          out: '/api/nearby?lat=41.00&lon=28.97&radius=500',
+        },
+      ],
+    },
+    {
+      name: 'geo-decimal',
+      pattern: '(-?\\b\\d{1,3}\\.\\d{2})\\d{3,}\\b',
+      replace: '${1}',
+      min_digits: 6,
+      hints: ['.'],
+      examples: [
+        {
+          in: '-33.856784',
+          out: '-33.85',
+        },
+        {
+          in: 'moved to +37.7749295 north',
+          out: 'moved to +37.77 north',
         },
       ],
     },
@@ -262,45 +319,6 @@ export const PII_RULES: PiiRuleSpec = {
         {
           in: 'call (415) 555-0132 back',
           out: 'call [REDACTED_PHONE] back',
-        },
-      ],
-    },
-    {
-      name: 'geo-pair',
-      pattern: '(-?\\b\\d{1,3}\\.\\d{2})\\d+(\\s*,\\s*-?\\d{1,3}\\.\\d{2})\\d+',
-      replace: '${1}${2}',
-      min_digits: 8,
-      examples: [
-        {
-          in: 'presence at 48.858370,2.294481',
-          out: 'presence at 48.85,2.29',
-        },
-      ],
-    },
-    {
-      name: 'geo-key-value',
-      pattern: '((?:\\b|_)(?:lat|lng|lon|latitude|longitude)["\']?\\s*[:=]\\s*["\']?-?\\d{1,3}\\.\\d{2})\\d+',
-      flags: 'i',
-      replace: '${1}',
-      min_digits: 4,
-      hints: ['lat', 'lon', 'lng'],
-      examples: [
-        {
-          in: '/api/nearby?lat=41.0082376&lon=28.9783589&radius=500',
-          out: '/api/nearby?lat=41.00&lon=28.97&radius=500',
-        },
-      ],
-    },
-    {
-      name: 'geo-bare-value',
-      pattern: '^(-?\\d{1,3}\\.\\d{2})\\d{3,}$',
-      replace: '${1}',
-      whole_value: true,
-      min_digits: 6,
-      examples: [
-        {
-          in: '-33.856784',
-          out: '-33.85',
         },
       ],
     },

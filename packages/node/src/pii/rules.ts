@@ -197,6 +197,16 @@ export class PiiRules {
     return drop;
   }
 
+  /** True when a map under this key holds HTTP headers (`headers`), filtered by the allow list. */
+  isHeaderMap(key: string): boolean {
+    return this.headerMapKeys.has(key.toLowerCase());
+  }
+
+  /** True when a header of this name may be kept. */
+  headerAllowed(name: string): boolean {
+    return this.headerAllow.has(name.toLowerCase());
+  }
+
   /**
    * The scrubbed string (the same string when nothing matched). `key` is the nearest map key, for
    * key-scoped rules (SQL); '' for names, messages and bodies.
