@@ -6,6 +6,8 @@ import { type DashboardSpec, type PanelSpec, prom, SEL, serviceVariables, type T
 
 const RATE = '$__rate_interval';
 const H = 'host_name=~"$host"';
+/** gopsutil reports /proc/vmstat page counts multiplied by 4096 (pages to bytes); hostmetrics passes them on. */
+const PAGE = '4096';
 /** The trend window of "days until full", the same as the HostFilesystemPredictedFull alert's. */
 const TREND = '6h';
 
@@ -55,7 +57,12 @@ export const hostDashboard: DashboardSpec = {
     stat('CPU busy', [prom(cpuBusy, '{{host_name}}')], { unit: 'percentunit', thresholds: [[0.9, 'red']] }),
     stat(
       'Memory available',
-      [prom(`system_linux_memory_available_bytes{${H}} / system_memory_limit_bytes{${H}}`, '{{host_name}}')],
+      [
+        prom(
+          `max by (host_name) (system_linux_memory_available_bytes{${H}}) / max by (host_name) (system_memory_limit_bytes{${H}})`,
+          '{{host_name}}',
+        ),
+      ],
       {
         unit: 'percentunit',
         thresholds: [
@@ -74,7 +81,12 @@ export const hostDashboard: DashboardSpec = {
     }),
     stat(
       'Load per core (1 m)',
-      [prom(`system_cpu_load_average_1m{${H}} / system_cpu_logical_count{${H}}`, '{{host_name}}')],
+      [
+        prom(
+          `max by (host_name) (system_cpu_load_average_1m{${H}}) / max by (host_name) (system_cpu_logical_count{${H}})`,
+          '{{host_name}}',
+        ),
+      ],
       { thresholds: [[1, 'orange']] },
     ),
 
@@ -123,13 +135,20 @@ export const hostDashboard: DashboardSpec = {
     ts(
       'Paging',
       [
-        prom(rate('system_paging_faults_total', 'host_name', ', type="major"'), '{{host_name}} major faults'),
         prom(
-          rate('system_paging_operations_total', 'host_name, direction', ', type="major"'),
+          `${rate('system_paging_faults_total', 'host_name', ', type="major"')} / ${PAGE}`,
+          '{{host_name}} major faults',
+        ),
+        prom(
+          `${rate('system_paging_operations_total', 'host_name, direction', ', type="major"')} / ${PAGE}`,
           '{{host_name}} swap {{direction}}',
         ),
       ],
-      { unit: 'ops', description: 'Major faults read pages from disk; swap in/out means memory is short.' },
+      {
+        unit: 'ops',
+        description:
+          'Major faults read pages from disk; pages swapped in and out mean memory is short. The series count pages x 4096 (gopsutil), hence the division.',
+      },
     ),
 
     { row: 'Filesystems' },
