@@ -125,7 +125,12 @@ describe('service graph overlay (contrib image only)', () => {
       assert.ok(!pipeline.processors?.includes('tail_sampling'), `${name} feeds servicegraph after sampling`);
       assert.ok(pipeline.exporters?.includes('span_metrics'), `${name} lost span_metrics in the overlay`);
     }
-    assert.deepEqual(merged.service.pipelines.metrics?.receivers, ['otlp', 'span_metrics', 'servicegraph']);
+    assert.deepEqual(merged.service.pipelines.metrics?.receivers, [
+      'otlp',
+      'span_metrics',
+      'span_metrics/kept',
+      'servicegraph',
+    ]);
   });
 
   it('is rejected by the slim binary only because servicegraph is not in it', () => {

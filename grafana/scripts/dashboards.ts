@@ -55,6 +55,19 @@ const AVAILABILITY_SLO = 0.999;
 /** Latency SLO: 95 % of requests under the threshold, so 5 % may be slower. */
 const LATENCY_BUDGET = '0.05';
 
+/**
+ * Exemplars: the SDK's histogram has none (sdk-metrics records none), and span metrics taken before
+ * sampling would mostly point at dropped traces. `span_metrics/kept` in collector/otelcol.yaml is
+ * computed from the traces tail sampling kept, so each of its exemplars opens a trace in Tempo. The
+ * target draws the p95 of stored server spans (biased towards slow and failed ones by design) and
+ * carries the exemplar dots; the exact latency is the SDK's line next to it.
+ */
+const KEPT = 'traces_span_metrics_kept_duration_seconds';
+const storedTraces = (q: number) =>
+  prom(quantile(q, KEPT, ', span_kind="SPAN_KIND_SERVER"'), `p${Math.round(q * 100)} of stored traces (exemplars)`, {
+    exemplar: true,
+  });
+
 const errorLogs = `{service_name=~"$service", deployment_environment_name=~"$env"} | severity_text=~"(?i)error|fatal"`;
 
 const backendOverview: DashboardSpec = {
@@ -78,7 +91,7 @@ const backendOverview: DashboardSpec = {
     }),
     stat('Socket.IO clients', [prom(`sum(divan_socketio_clients{${SEL}})`, 'clients')], { unit: 'short' }),
     ts('Requests per second by route', [prom(httpRate('', 'http_route, http_request_method'))], { unit: 'reqps' }),
-    ts('p95 latency by route', [prom(quantile(0.95, HTTP, '', 'http_route'), '{{http_route}}', { exemplar: true })], {
+    ts('p95 latency by route', [prom(quantile(0.95, HTTP, '', 'http_route'), '{{http_route}}'), storedTraces(0.95)], {
       unit: 's',
     }),
     ts('Error rate %', [prom(`100 * ${errorRatio}`, '5xx %')], { unit: 'percent', min: 0 }),
@@ -164,12 +177,13 @@ const httpRed: DashboardSpec = {
       'Latency p50 / p95 / p99',
       [
         prom(quantile(0.5, HTTP), 'p50'),
-        prom(quantile(0.95, HTTP), 'p95', { exemplar: true }),
+        prom(quantile(0.95, HTTP), 'p95'),
         prom(quantile(0.99, HTTP), 'p99'),
+        storedTraces(0.95),
       ],
       { unit: 's' },
     ),
-    ts('p99 latency by route', [prom(quantile(0.99, HTTP, '', 'http_route'), '{{http_route}}', { exemplar: true })], {
+    ts('p99 latency by route', [prom(quantile(0.99, HTTP, '', 'http_route'), '{{http_route}}'), storedTraces(0.99)], {
       unit: 's',
     }),
     ts(
@@ -567,7 +581,7 @@ const slo: DashboardSpec = {
     ),
     ts(
       'p95 latency vs SLO',
-      [prom(quantile(0.95, HTTP), 'p95', { exemplar: true }), prom(`vector(${LATENCY_SLO_SECONDS})`, 'SLO')],
+      [prom(quantile(0.95, HTTP), 'p95'), prom(`vector(${LATENCY_SLO_SECONDS})`, 'SLO'), storedTraces(0.95)],
       {
         unit: 's',
       },
