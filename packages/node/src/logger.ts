@@ -1,5 +1,4 @@
-import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
-import { logs, SeverityNumber } from '@opentelemetry/api';
+import { logs, ROOT_CONTEXT, SeverityNumber, TraceFlags, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { SightlineConfig } from './config.js';
 import type { LoadMeter } from './load.js';
