@@ -79,18 +79,24 @@ func (r *Rules) applyPatterns(key, s string) (string, bool) {
 			continue
 		}
 		if len(p.hints) > 0 {
-			hay := s
-			if p.fold {
+			found := false
+			if p.fold && len(s) > 256 {
+				// Long values: lower-case once for all folded rules.
 				if !lowered {
 					lower, lowered = strings.ToLower(s), true
 				}
-				hay = lower
-			}
-			found := false
-			for _, h := range p.hints {
-				if strings.Contains(hay, h) {
-					found = true
-					break
+				for _, h := range p.hints {
+					if strings.Contains(lower, h) {
+						found = true
+						break
+					}
+				}
+			} else {
+				for _, h := range p.hints {
+					if (p.fold && containsFold(s, h)) || (!p.fold && strings.Contains(s, h)) {
+						found = true
+						break
+					}
 				}
 			}
 			if !found {
@@ -133,6 +139,39 @@ func replaceValidated(p *pattern, s string) string {
 	}
 	b = append(b, s[last:]...)
 	return string(b)
+}
+
+// containsFold reports whether s contains the lower-case ASCII hint, ignoring ASCII case,
+// without allocating a lower-cased copy (most values are short).
+func containsFold(s, hint string) bool {
+	n := len(hint)
+	if n == 0 {
+		return true
+	}
+	first := hint[0]
+	for i := 0; i+n <= len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != first {
+			continue
+		}
+		j := 1
+		for ; j < n; j++ {
+			d := s[i+j]
+			if d >= 'A' && d <= 'Z' {
+				d += 'a' - 'A'
+			}
+			if d != hint[j] {
+				break
+			}
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
 }
 
 func countDigits(s string) int {
