@@ -86,7 +86,10 @@ describe('compose, Dockerfiles and docker/ agree with scripts/versions.env', () 
   });
 
   it('runs the slim collector from collector/Dockerfile, its health probe on :13133, without the servicegraph overlay', () => {
-    const collector = compose.services['otel-collector'] as Service & { build?: { dockerfile?: string }; healthcheck?: { test?: string[] } };
+    const collector = compose.services['otel-collector'] as Service & {
+      build?: { dockerfile?: string };
+      healthcheck?: { test?: string[] };
+    };
     expect(collector.build?.dockerfile).toBe('collector/Dockerfile');
     expect(collector.command).toEqual(['--config=/etc/otelcol/otelcol.yaml']);
     expect(collector.healthcheck?.test?.join(' ')).toContain('http://127.0.0.1:13133/');
