@@ -12,7 +12,7 @@ version=$(awk '/^  version:/ {print $2; exit}' "$manifest")
 # which the manifest compiles in by path, so editing the PII processor rebuilds too.
 hash=$({
   sha256sum "$manifest" | cut -c1-64
-  (cd "$root" && find collector/processor -type f ! -name '*_test.go' ! -path '*/testdata/*' -print0 | sort -z | xargs -0 sha256sum)
+  (cd "$root" && find collector/processor -type f ! -name '*_test.go' ! -name '*.md' ! -path '*/testdata/*' -print0 | sort -z | xargs -0 sha256sum)
 } | sha256sum | cut -c1-16)
 cache_dir="${SIGHTLINE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sightline}/otelcol-$hash"
 binary="$cache_dir/otelcol-sightline"
