@@ -50,7 +50,11 @@ interface CrashResult {
   durableAfterMs: number | undefined;
 }
 
-async function crashOnce(label: string, afterRoot: string, running: Array<{ stop(): Promise<void> }>): Promise<CrashResult> {
+async function crashOnce(
+  label: string,
+  afterRoot: string,
+  running: Array<{ stop(): Promise<void> }>,
+): Promise<CrashResult> {
   const tempoPort = await freePort();
   const env = {
     // Nothing listens here until after the crash: Tempo is down, spans wait in the queue on disk.
@@ -67,7 +71,11 @@ async function crashOnce(label: string, afterRoot: string, running: Array<{ stop
   // trace is kept and the counts are exact.
   const random = seededRandom(label.length * 7919);
   const now = Date.now();
-  const traces = Array.from({ length: TRACES }, (_, i) => ({ traceId: randomHexId(16, random), rootId: randomHexId(8, random), i }));
+  const traces = Array.from({ length: TRACES }, (_, i) => ({
+    traceId: randomHexId(16, random),
+    rootId: randomHexId(8, random),
+    i,
+  }));
   const children: SpanInput[] = traces.map(({ traceId, rootId, i }) => ({
     traceId,
     spanId: randomHexId(8, random),
@@ -95,7 +103,11 @@ async function crashOnce(label: string, afterRoot: string, running: Array<{ stop
   let durableAfterMs: number | undefined;
   await waitFor(
     async () => {
-      const sampled = await ownMetric(first, 'otelcol_processor_tail_sampling_global_count_traces_sampled', 'sampled="true"');
+      const sampled = await ownMetric(
+        first,
+        'otelcol_processor_tail_sampling_global_count_traces_sampled',
+        'sampled="true"',
+      );
       const queued = await ownMetric(first, 'otelcol_exporter_queue_size', 'otlp_grpc/tempo');
       return sampled >= TRACES && queued >= 1;
     },
@@ -118,7 +130,9 @@ async function crashOnce(label: string, afterRoot: string, running: Array<{ stop
   // Delivered: the restarted collector's queue is empty, and the sink's file holds every span it
   // sent (the sink flushes its file once a second).
   const ours = () =>
-    sink.spans().filter((s) => s.resource.some((kv) => kv.key === 'service.name' && kv.value.stringValue === 'crash-probe'));
+    sink
+      .spans()
+      .filter((s) => s.resource.some((kv) => kv.key === 'service.name' && kv.value?.stringValue === 'crash-probe'));
   let stable = 0;
   await waitFor(
     async () => {
@@ -134,7 +148,12 @@ async function crashOnce(label: string, afterRoot: string, running: Array<{ stop
   const spans = ours();
   await second.stop();
   await sink.stop();
-  return { sent: 2 * TRACES, delivered: spans.length, unique: new Set(spans.map((s) => s.spanId)).size, durableAfterMs };
+  return {
+    sent: 2 * TRACES,
+    delivered: spans.length,
+    unique: new Set(spans.map((s) => s.spanId)).size,
+    durableAfterMs,
+  };
 }
 
 describe('a collector SIGKILL loses the undecided traces only', () => {

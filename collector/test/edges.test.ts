@@ -5,8 +5,8 @@ import {
   type Collector,
   freePort,
   jsonAttribute,
-  postOtlpJson,
   type Prometheus,
+  postOtlpJson,
   randomHexId,
   type Sink,
   SpanKind,
@@ -113,11 +113,20 @@ describe('health-check filtering', () => {
         },
       ]),
     );
-    await waitFor(() => new Set(sink.spans().filter((s) => s.traceId === ordinary.traceId).map((s) => s.spanId)).size === 2, {
-      what: 'the ordinary failing trace, root and child',
-      timeoutMs: 30_000,
-      intervalMs: 250,
-    }).catch((error: Error) => {
+    await waitFor(
+      () =>
+        new Set(
+          sink
+            .spans()
+            .filter((s) => s.traceId === ordinary.traceId)
+            .map((s) => s.spanId),
+        ).size === 2,
+      {
+        what: 'the ordinary failing trace, root and child',
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      },
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\n${dump()}`);
     });
     // The health trace was decided in the same tick as the ordinary one: nothing of it arrived.

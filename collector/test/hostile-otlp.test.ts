@@ -163,7 +163,7 @@ describe('hostile OTLP payloads', () => {
       const response = await fetch(`${collector.otlpHttpUrl}/v1/traces`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-protobuf' },
-        body,
+        body: new Uint8Array(body),
       });
       await response.arrayBuffer();
       return response.status;
@@ -179,9 +179,10 @@ describe('hostile OTLP payloads', () => {
     const statuses: Record<string, number[]> = {};
     const peaks: Record<string, number> = {};
     for (const [name, body] of Object.entries(payloads)) {
+      statuses[name] = [];
       for (let round = 0; round < ROUNDS; round++) {
         const answered = await Promise.all(Array.from({ length: PARALLEL }, () => post(body)));
-        (statuses[name] ??= []).push(...answered);
+        statuses[name].push(...answered);
       }
       peaks[name] = memoryMiB(pid).peak;
     }
@@ -194,7 +195,8 @@ describe('hostile OTLP payloads', () => {
     );
     expect(collector.process.running, collector.logs()).toBe(true);
     // Over the 4 MiB receiver limit: refused before decoding (the collector answers 400, or 413).
-    for (const status of statuses['nested 300,000 deep (over the size limit)'] ?? []) expect([400, 413]).toContain(status);
+    for (const status of statuses['nested 300,000 deep (over the size limit)'] ?? [])
+      expect([400, 413]).toContain(status);
     // Under it: accepted (200) or refused by the memory limiter (a retryable 429/503), never a crash.
     for (const name of ['nested 100,000 deep', 'one 3.9 MiB attribute', '100,000 attributes']) {
       for (const status of statuses[name] ?? []) expect([200, 429, 503], name).toContain(status);
@@ -233,10 +235,13 @@ describe('hostile OTLP payloads', () => {
     }).catch((error: Error) => {
       throw new Error(`${error.message}\n${collector.logs()}`);
     });
-    await waitFor(async () => (await prometheus.queryScalar('ordinary_requests_total{service_name="ordinary"}')) === 7, {
-      what: 'the ordinary counter in Prometheus',
-      timeoutMs: 30_000,
-      intervalMs: 250,
-    });
+    await waitFor(
+      async () => (await prometheus.queryScalar('ordinary_requests_total{service_name="ordinary"}')) === 7,
+      {
+        what: 'the ordinary counter in Prometheus',
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      },
+    );
   }, 240_000);
 });

@@ -8,8 +8,8 @@ import {
   type Collector,
   countersRequest,
   freePort,
-  postOtlpJson,
   type Prometheus,
+  postOtlpJson,
   startCollector,
   startPrometheus,
   tempDir,
@@ -33,100 +33,109 @@ describe(`a ${OUTAGE_S} s Prometheus outage loses no remote-written sample`, () 
     for (const server of running.reverse()) await server.stop();
   });
 
-  it('delivers every sample of a counter after Prometheus is back, in order', async () => {
-    const port = await freePort();
-    const dir = tempDir('outage-prometheus');
-    const dataDir = join(dir, 'data');
-    mkdirSync(dataDir);
-    // The stack's own late-sample setting (prometheus/prometheus.yml).
-    const configFile = join(dir, 'prometheus.yml');
-    writeFileSync(configFile, 'global:\n  scrape_interval: 15s\nstorage:\n  tsdb:\n    out_of_order_time_window: 30m\n');
-    const start = (name: string) => startPrometheus({ name, port, dataDir, configFile });
-    let prometheus: Prometheus = await start('prometheus-before-outage');
-    const current = { stop: () => prometheus.stop() };
-    running.push(current);
-
-    const collector: Collector = await startCollector({
-      ...(CONFIG && { config: CONFIG }),
-      name: 'collector-outage',
-      env: {
-        SIGHTLINE_PROMETHEUS_REMOTE_WRITE_URL: prometheus.remoteWriteUrl,
-        // Nothing listens there: traces and logs are not part of this test.
-        SIGHTLINE_TEMPO_ENDPOINT: `127.0.0.1:${await freePort()}`,
-        SIGHTLINE_LOKI_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
-      },
-    });
-    running.push(collector);
-
-    // The counter: value n at the n-th second, one export per second (as an SDK would send it).
-    const startMs = Date.now();
-    let sent = 0;
-    const sendOne = async () => {
-      sent += 1;
-      await postOtlpJson(
-        collector.otlpHttpUrl,
-        'metrics',
-        countersRequest(resource, [
-          { name: METRIC, startMs, timeMs: Date.now(), points: [{ attributes: { route: '/probe' }, value: sent }] },
-        ]),
+  it(
+    'delivers every sample of a counter after Prometheus is back, in order',
+    async () => {
+      const port = await freePort();
+      const dir = tempDir('outage-prometheus');
+      const dataDir = join(dir, 'data');
+      mkdirSync(dataDir);
+      // The stack's own late-sample setting (prometheus/prometheus.yml).
+      const configFile = join(dir, 'prometheus.yml');
+      writeFileSync(
+        configFile,
+        'global:\n  scrape_interval: 15s\nstorage:\n  tsdb:\n    out_of_order_time_window: 30m\n',
       );
-    };
-    let sending = true;
-    const sender = (async () => {
-      while (sending) {
-        const next = Date.now() + 1000;
-        await sendOne();
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
-      }
-    })();
+      const start = (name: string) => startPrometheus({ name, port, dataDir, configFile });
+      let prometheus: Prometheus = await start('prometheus-before-outage');
+      const current = { stop: () => prometheus.stop() };
+      running.push(current);
 
-    const series = `${METRIC}_total{service_name="outage-probe"}`;
-    await waitFor(async () => (await prometheus.queryScalar(`count_over_time(${series}[1h])`)) >= BEFORE_S, {
-      what: `${BEFORE_S} samples before the outage`,
-      timeoutMs: 60_000,
-      intervalMs: 500,
-    }).catch((error: Error) => {
-      throw new Error(`${error.message}\n${collector.logs()}\n${prometheus.logs()}`);
-    });
+      const collector: Collector = await startCollector({
+        ...(CONFIG && { config: CONFIG }),
+        name: 'collector-outage',
+        env: {
+          SIGHTLINE_PROMETHEUS_REMOTE_WRITE_URL: prometheus.remoteWriteUrl,
+          // Nothing listens there: traces and logs are not part of this test.
+          SIGHTLINE_TEMPO_ENDPOINT: `127.0.0.1:${await freePort()}`,
+          SIGHTLINE_LOKI_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+        },
+      });
+      running.push(collector);
 
-    await prometheus.stop();
-    const outageStartedAt = Date.now();
-    // The outage: poll for its end (the sender keeps going meanwhile).
-    await waitFor(() => Date.now() - outageStartedAt >= OUTAGE_S * 1000, {
-      what: 'the end of the outage',
-      timeoutMs: OUTAGE_S * 1000 + 10_000,
-      intervalMs: 1000,
-    });
-    prometheus = await start('prometheus-after-outage');
-    const backAt = Date.now();
-    await waitFor(() => Date.now() - backAt >= AFTER_S * 1000, {
-      what: 'a few samples after the outage',
-      timeoutMs: AFTER_S * 1000 + 10_000,
-      intervalMs: 500,
-    });
-    sending = false;
-    await sender;
+      // The counter: value n at the n-th second, one export per second (as an SDK would send it).
+      const startMs = Date.now();
+      let sent = 0;
+      const sendOne = async () => {
+        sent += 1;
+        await postOtlpJson(
+          collector.otlpHttpUrl,
+          'metrics',
+          countersRequest(resource, [
+            { name: METRIC, startMs, timeMs: Date.now(), points: [{ attributes: { route: '/probe' }, value: sent }] },
+          ]),
+        );
+      };
+      let sending = true;
+      const sender = (async () => {
+        while (sending) {
+          const next = Date.now() + 1000;
+          await sendOne();
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
+        }
+      })();
 
-    // Every sample arrives: the queued backlog first, then the live ones behind it.
-    await waitFor(async () => (await prometheus.queryScalar(`count_over_time(${series}[1h])`)) === sent, {
-      what: `all ${sent} samples in Prometheus`,
-      timeoutMs: 60_000,
-      intervalMs: 1000,
-    }).catch(async (error: Error) => {
-      const have = await prometheus.queryScalar(`count_over_time(${series}[1h])`).catch(() => -1);
-      throw new Error(`${error.message} (has ${have})\n${collector.logs()}`);
-    });
+      const series = `${METRIC}_total{service_name="outage-probe"}`;
+      await waitFor(async () => (await prometheus.queryScalar(`count_over_time(${series}[1h])`)) >= BEFORE_S, {
+        what: `${BEFORE_S} samples before the outage`,
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      }).catch((error: Error) => {
+        throw new Error(`${error.message}\n${collector.logs()}\n${prometheus.logs()}`);
+      });
 
-    // In order and without a gap: the raw samples are exactly 1, 2, ..., sent at rising timestamps.
-    const [raw] = (await prometheus.api<{ result: Array<{ values: Array<[number, string]> }> }>(
-      `/api/v1/query?${new URLSearchParams({ query: `${series}[1h]` })}`,
-    )).result;
-    const values = (raw?.values ?? []).map(([, v]) => Number(v));
-    expect(values).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
-    const times = (raw?.values ?? []).map(([t]) => t);
-    expect(times.every((t, i) => i === 0 || t > (times[i - 1] as number))).toBe(true);
-    expect(sent).toBeGreaterThanOrEqual(BEFORE_S + OUTAGE_S + AFTER_S - 5);
-    expect(collector.logs()).not.toMatch(/Dropping data|dropped_items/);
-    console.log(`remote-write outage: ${OUTAGE_S} s, ${sent} samples sent, ${values.length} in Prometheus`);
-  }, (BEFORE_S + OUTAGE_S + AFTER_S) * 1000 + 180_000);
+      await prometheus.stop();
+      const outageStartedAt = Date.now();
+      // The outage: poll for its end (the sender keeps going meanwhile).
+      await waitFor(() => Date.now() - outageStartedAt >= OUTAGE_S * 1000, {
+        what: 'the end of the outage',
+        timeoutMs: OUTAGE_S * 1000 + 10_000,
+        intervalMs: 1000,
+      });
+      prometheus = await start('prometheus-after-outage');
+      const backAt = Date.now();
+      await waitFor(() => Date.now() - backAt >= AFTER_S * 1000, {
+        what: 'a few samples after the outage',
+        timeoutMs: AFTER_S * 1000 + 10_000,
+        intervalMs: 500,
+      });
+      sending = false;
+      await sender;
+
+      // Every sample arrives: the queued backlog first, then the live ones behind it.
+      await waitFor(async () => (await prometheus.queryScalar(`count_over_time(${series}[1h])`)) === sent, {
+        what: `all ${sent} samples in Prometheus`,
+        timeoutMs: 60_000,
+        intervalMs: 1000,
+      }).catch(async (error: Error) => {
+        const have = await prometheus.queryScalar(`count_over_time(${series}[1h])`).catch(() => -1);
+        throw new Error(`${error.message} (has ${have})\n${collector.logs()}`);
+      });
+
+      // In order and without a gap: the raw samples are exactly 1, 2, ..., sent at rising timestamps.
+      const [raw] = (
+        await prometheus.api<{ result: Array<{ values: Array<[number, string]> }> }>(
+          `/api/v1/query?${new URLSearchParams({ query: `${series}[1h]` })}`,
+        )
+      ).result;
+      const values = (raw?.values ?? []).map(([, v]) => Number(v));
+      expect(values).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
+      const times = (raw?.values ?? []).map(([t]) => t);
+      expect(times.every((t, i) => i === 0 || t > (times[i - 1] as number))).toBe(true);
+      expect(sent).toBeGreaterThanOrEqual(BEFORE_S + OUTAGE_S + AFTER_S - 5);
+      expect(collector.logs()).not.toMatch(/Dropping data|dropped_items/);
+      console.log(`remote-write outage: ${OUTAGE_S} s, ${sent} samples sent, ${values.length} in Prometheus`);
+    },
+    (BEFORE_S + OUTAGE_S + AFTER_S) * 1000 + 180_000,
+  );
 });

@@ -2,9 +2,10 @@
 // 30x (1m -> 2s), every group_interval tick delivers a beat. With repeat_interval equal to
 // group_interval (the old config) every other tick was skipped, so beats came at twice the interval
 // the receiving dead man's switch expects.
+
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
 import {
   type Alertmanager,
   alertmanagerConfigPath,
@@ -16,7 +17,13 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 
-type Route = { receiver: string; matchers?: string[]; group_interval?: string; repeat_interval?: string; group_wait?: string };
+type Route = {
+  receiver: string;
+  matchers?: string[];
+  group_interval?: string;
+  repeat_interval?: string;
+  group_wait?: string;
+};
 type Config = { route: Route & { routes?: Route[] } };
 
 /** Alertmanager durations as used in this config: `30s`, `1m`, `2h`, `1500ms`. */
@@ -93,7 +100,9 @@ describe('Watchdog heartbeat', () => {
       timeoutMs: groupMs * (BEATS + 4) * 2,
       intervalMs: 100,
     }).catch((error: Error) => {
-      throw new Error(`${error.message}; beats at ${beats.map((t) => t - (beats[0] ?? 0)).join(', ')} ms\n${alertmanager.logs()}`);
+      throw new Error(
+        `${error.message}; beats at ${beats.map((t) => t - (beats[0] ?? 0)).join(', ')} ms\n${alertmanager.logs()}`,
+      );
     });
     const gaps = beats.slice(1, BEATS + 1).map((t, i) => t - (beats[i] as number));
     // Every gap is one group interval (a skipped tick would make it two).

@@ -15,10 +15,15 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * (not encodable as UTF-8, so the drivers would store U+FFFD instead). Returns its path and why,
  * or undefined when every string is clean.
  */
-export function findBadText(value: unknown, path: string[] = [], depth = 0): { path: string[]; why: string } | undefined {
+export function findBadText(
+  value: unknown,
+  path: string[] = [],
+  depth = 0,
+): { path: string[]; why: string } | undefined {
   if (typeof value === 'string') {
     if (value.includes('\0')) return { path, why: 'expected text without NUL characters' };
-    if (LONE_SURROGATE.test(value)) return { path, why: 'expected well-formed text, found an unpaired UTF-16 surrogate' };
+    if (LONE_SURROGATE.test(value))
+      return { path, why: 'expected well-formed text, found an unpaired UTF-16 surrogate' };
     return undefined;
   }
   if (value === null || typeof value !== 'object') return undefined;

@@ -33,7 +33,23 @@ const hostileText = fc.oneof(nulText, loneText, bigText, fc.string({ unit: 'bina
 const hostileNumber = fc.oneof(
   fc.double(),
   fc.integer(),
-  fc.constantFrom(1e308, -1e308, 2 ** 53, 2 ** 53 + 2, 2 ** 31, -(2 ** 31) - 1, 2 ** 63, -1, 0, 0.5, 85.06, 90, -91, 181, 1e-320),
+  fc.constantFrom(
+    1e308,
+    -1e308,
+    2 ** 53,
+    2 ** 53 + 2,
+    2 ** 31,
+    -(2 ** 31) - 1,
+    2 ** 63,
+    -1,
+    0,
+    0.5,
+    85.06,
+    90,
+    -91,
+    181,
+    1e-320,
+  ),
 );
 const hostile = fc.oneof(
   { arbitrary: hostileText, weight: 4 },
@@ -44,7 +60,8 @@ const hostile = fc.oneof(
 /** A field: usually its valid value, so the other fields' hostile values get past the first check. */
 const field = <T>(valid: fc.Arbitrary<T>) =>
   fc.oneof({ arbitrary: valid, weight: 2 }, { arbitrary: hostile as fc.Arbitrary<unknown>, weight: 1 });
-const text = (min: number, max: number) => fc.string({ minLength: min, maxLength: max }).filter((s) => s.trim().length > 0);
+const text = (min: number, max: number) =>
+  fc.string({ minLength: min, maxLength: max }).filter((s) => s.trim().length > 0);
 
 // ---- encoding hostile values into paths and query strings -------------------------------------
 /** Percent-encodes any string, unpaired surrogates included (as their 3 raw bytes, invalid UTF-8). */
@@ -130,7 +147,8 @@ const ROUTES: Route[] = [
   route({
     method: 'POST',
     url: '/auth/refresh',
-    input: () => fc.record({ refresh_token: field(fc.constant(carol.refresh)) }).map((body) => ({ path: '/auth/refresh', body })),
+    input: () =>
+      fc.record({ refresh_token: field(fc.constant(carol.refresh)) }).map((body) => ({ path: '/auth/refresh', body })),
     who: () => carol,
   }),
   route({ method: 'GET', url: '/me', input: () => fc.constant({ path: '/me' }) }),
@@ -231,7 +249,8 @@ const ROUTES: Route[] = [
   route({
     method: 'POST',
     url: '/activities/:id/complete',
-    input: () => fc.oneof(field(fc.constant(ids.activity)), uuid()).map((id) => ({ path: `/activities/${encode(id)}/complete` })),
+    input: () =>
+      fc.oneof(field(fc.constant(ids.activity)), uuid()).map((id) => ({ path: `/activities/${encode(id)}/complete` })),
   }),
   route({
     method: 'GET',
@@ -278,7 +297,11 @@ beforeAll(async () => {
     { sightline, consumer: false },
   );
   base = await divan.listen();
-  [alice, bob, carol] = [await signUp(divan, 'fuzz_alice'), await signUp(divan, 'fuzz_bob'), await signUp(divan, 'fuzz_carol')];
+  [alice, bob, carol] = [
+    await signUp(divan, 'fuzz_alice'),
+    await signUp(divan, 'fuzz_bob'),
+    await signUp(divan, 'fuzz_carol'),
+  ];
   // alice and bob are friends; alice has a pending invite to carol, a room, a message to bob, an activity.
   const inject = async (method: 'POST', url: string, who: User, payload?: object) => {
     const response = await divan.app.inject({ method, url, headers: who.auth, ...(payload && { payload }) });
@@ -301,7 +324,8 @@ afterAll(async () => {
 
 describe('every Divan route answers hostile input with 4xx, never 5xx', () => {
   it('fuzzes the routes the service has, all of them', () => {
-    for (const r of ROUTES) expect(divan.app.hasRoute({ method: r.method, url: r.url }), `${r.method} ${r.url}`).toBe(true);
+    for (const r of ROUTES)
+      expect(divan.app.hasRoute({ method: r.method, url: r.url }), `${r.method} ${r.url}`).toBe(true);
     for (const name of NOT_FUZZED) {
       const [method, url] = name.split(' ') as ['POST', string];
       expect(divan.app.hasRoute({ method, url }), name).toBe(true);
@@ -342,7 +366,14 @@ describe('every Divan route answers hostile input with 4xx, never 5xx', () => {
   it('refuses latitudes Redis GEO cannot index and out-of-range numbers with 400', async () => {
     expect(await call('GET', `/proximity/nearby?${query({ campus_id: 'main', lat: 89.9, lon: 0 })}`, alice)).toBe(400);
     expect(await call('POST', '/activities', alice, { kind: 'study', title: 't', points: 2 ** 31 })).toBe(400);
-    expect(await call('POST', '/intents', alice, { action: 'join_activity', nonce: 'n'.repeat(16), ts: 1e300, signature: '0'.repeat(64) })).toBe(400);
+    expect(
+      await call('POST', '/intents', alice, {
+        action: 'join_activity',
+        nonce: 'n'.repeat(16),
+        ts: 1e300,
+        signature: '0'.repeat(64),
+      }),
+    ).toBe(400);
   });
 });
 
@@ -371,11 +402,14 @@ describe('every Socket.IO event answers hostile payloads with a validation or do
   for (const [event, payload] of EVENTS) {
     it(event, async () => {
       await fc.assert(
-        fc.asyncProperty(fc.oneof({ arbitrary: payload(), weight: 5 }, { arbitrary: hostile, weight: 1 }), async (p) => {
-          const ack = (await socket.timeout(5000).emitWithAck(event, p)) as { ok: boolean; error?: string };
-          tally.socketEvents += 1;
-          expect(ack.ok || ack.error !== 'internal', `${event} acked internal`).toBe(true);
-        }),
+        fc.asyncProperty(
+          fc.oneof({ arbitrary: payload(), weight: 5 }, { arbitrary: hostile, weight: 1 }),
+          async (p) => {
+            const ack = (await socket.timeout(5000).emitWithAck(event, p)) as { ok: boolean; error?: string };
+            tally.socketEvents += 1;
+            expect(ack.ok || ack.error !== 'internal', `${event} acked internal`).toBe(true);
+          },
+        ),
         { numRuns: RUNS },
       );
     }, 120_000);

@@ -23,9 +23,9 @@ function send(method: string, path: string): Promise<number> {
   // Required after init(), so the HTTP instrumentation has patched the client too; inside a span,
   // since the SDK records no client span that would start a trace.
   const { request } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
-  return trace.getTracer('method-test').startActiveSpan(`send ${method}`, (parent) =>
-    sendIn(request, method, path).finally(() => parent.end()),
-  );
+  return trace
+    .getTracer('method-test')
+    .startActiveSpan(`send ${method}`, (parent) => sendIn(request, method, path).finally(() => parent.end()));
 }
 
 function sendIn(request: typeof import('node:http').request, method: string, path: string): Promise<number> {
@@ -106,7 +106,7 @@ describe('unknown HTTP methods', () => {
       .getMetrics()
       .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))
       .filter((m) => m.descriptor.name === 'http.server.request.duration')
-      .flatMap((m) => m.dataPoints);
+      .flatMap((m) => m.dataPoints as Array<{ attributes: Record<string, unknown> }>);
     const methods = new Set(duration.map((p) => p.attributes['http.request.method']));
     expect([...methods].sort()).toEqual(['GET', '_OTHER']);
   });

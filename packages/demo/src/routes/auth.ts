@@ -9,8 +9,12 @@ const credentials = z.object({
   username: z.string().regex(/^[a-z0-9_.]{3,32}$/, 'expected 3-32 chars of a-z, 0-9, _ or .'),
   password: z.string().min(10, 'expected at least 10 characters').max(256, 'expected at most 256 characters'),
 });
-const registration = credentials.extend({ email: z.email('expected an email address').max(254, 'expected at most 254 characters').optional() });
-const refreshBody = z.object({ refresh_token: z.string().min(1, 'expected a refresh token').max(4096, 'expected at most 4096 characters') });
+const registration = credentials.extend({
+  email: z.email('expected an email address').max(254, 'expected at most 254 characters').optional(),
+});
+const refreshBody = z.object({
+  refresh_token: z.string().min(1, 'expected a refresh token').max(4096, 'expected at most 4096 characters'),
+});
 
 export function authRoutes(deps: Deps): FastifyPluginAsync {
   const auth = new AuthService(deps);
