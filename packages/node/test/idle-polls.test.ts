@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { SpanKind } from '@opentelemetry/api';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { type RedisServer, startRedis } from '@sightline/harness';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { init, job, type Sightline } from '../src/index.ts';
 import { captureJsonLines } from './log-capture.ts';
 
@@ -93,10 +94,12 @@ describe('blocking Redis polls outside a trace (real Redis)', () => {
     assert.equal(finished[0]?.resource.attributes['service.name'], 'idle-poll-test');
   });
 
-  it('a root span that is not a client call (a server or internal span) is still sampled', async () => {
+  it('other root spans are sampled: server, internal, and HTTP client spans (they propagate their context)', async () => {
     spans.reset();
     sightline.tracer.startSpan('internal work').end();
+    sightline.tracer.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'GET' } }).end();
+    sightline.tracer.startSpan('SELECT', { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql' } }).end();
     await flush();
-    assert.deepEqual(names(), ['internal work']);
+    assert.deepEqual(names().sort(), ['GET', 'internal work']);
   });
 });
