@@ -25,6 +25,11 @@ export interface NativeStackPorts {
   postgres?: number;
 }
 
+/** The entries of `env` named in `keys` that are set. */
+function pick(env: NodeJS.ProcessEnv | undefined, keys: string[]): NodeJS.ProcessEnv {
+  return Object.fromEntries(keys.flatMap((key) => (env?.[key] === undefined ? [] : [[key, env[key]]])));
+}
+
 /** Options for {@link startNativeStack}. */
 export interface NativeStackOptions {
   /** Fixed ports (for `npm run stack:native`). @default {} (every port free, as tests need) */
@@ -267,6 +272,9 @@ export async function startNativeStack(options: NativeStackOptions = {}): Promis
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://${collector.otlpGrpcEndpoint}`,
         OTEL_SERVICE_NAME: serviceName,
         DEPLOYMENT_ENVIRONMENT: environment,
+        // The collector's tail-sampling knobs, as compose passes them: the SDK's info-log sampling
+        // keeps the logs of exactly the traces the collector keeps.
+        ...pick(options.collectorEnv, ['SIGHTLINE_SAMPLING_PERCENTAGE', 'SIGHTLINE_LATENCY_SLO_MS']),
         ...options.serviceEnv,
       },
     });
