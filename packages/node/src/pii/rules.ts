@@ -19,6 +19,13 @@ interface CompiledPattern {
 
 /** Past this many distinct keys, key decisions are computed uncached (keys are client input). */
 const MAX_KEY_CACHE = 8192;
+/**
+ * Values known to be clean (nothing to redact), so a repeated route, method or user agent costs one
+ * lookup. Only clean values are kept, never one that held something personal; short ones only, and
+ * the set starts over when full.
+ */
+const MAX_CLEAN_CACHE = 4096;
+const MAX_CLEAN_LENGTH = 256;
 
 function fail(rule: string, message: string): never {
   throw new Error(`SIGHTLINE_CONFIG_PII_RULES: ${rule}: ${message}`);
@@ -145,6 +152,8 @@ export class PiiRules {
   private readonly plusAsSpace: boolean;
   private readonly maxRounds: number;
   private readonly keyCache = new Map<string, boolean>();
+  private clean = new Set<string>();
+  private readonly scopedKeys: Set<string>;
 
   /** Compiles `spec`; throws `SIGHTLINE_CONFIG_PII_RULES: <rule>: <why>` naming the bad rule. */
   constructor(spec: PiiRuleSpec) {
@@ -175,6 +184,7 @@ export class PiiRules {
       if (!(n.decimals >= 0 && n.decimals <= 6)) fail(rule, `decimals: want 0..6, got ${n.decimals}`);
       return { key: compileRegExp(rule, n.key_pattern, 'i'), scale: 10 ** n.decimals };
     });
+    this.scopedKeys = new Set(spec.patterns.flatMap((p) => p.keys ?? []));
     const names = new Set<string>();
     this.patterns = spec.patterns.map((p, i) => {
       const compiled = compilePattern(p, i);
@@ -212,6 +222,17 @@ export class PiiRules {
    * key-scoped rules (SQL); '' for names, messages and bodies.
    */
   scrubString(s: string, key = ''): string {
+    const cacheable = s.length <= MAX_CLEAN_LENGTH && !this.scopedKeys.has(key);
+    if (cacheable && this.clean.has(s)) return s;
+    const out = this.scrubUncached(s, key);
+    if (cacheable && out === s) {
+      if (this.clean.size >= MAX_CLEAN_CACHE) this.clean = new Set();
+      this.clean.add(s);
+    }
+    return out;
+  }
+
+  private scrubUncached(s: string, key: string): string {
     if (s.length > this.maxStringLength) {
       let cut = this.maxStringLength;
       const c = s.charCodeAt(cut - 1);
