@@ -250,25 +250,26 @@ describe('tail sampling and span metrics over a few thousand traces', () => {
     );
   });
 
-  it('sends span-metric exemplars that point at traces', async () => {
+  it('sends span-metric exemplars only for kept traces (span_metrics/kept), none before sampling', async () => {
     const end = Date.now() / 1000 + 60;
-    const params = new URLSearchParams({
-      query: 'traces_span_metrics_duration_seconds_bucket{service_name="sampling-probe"}',
-      start: String(end - 3600),
-      end: String(end),
-    });
-    const data = await waitFor(
+    const exemplarsOf = async (query: string) =>
+      (
+        await pipeline.prometheus.api<Array<{ exemplars: Array<{ labels: Record<string, string> }> }>>(
+          `/api/v1/query_exemplars?${new URLSearchParams({ query, start: String(end - 3600), end: String(end) })}`,
+        )
+      ).flatMap((series) => series.exemplars);
+    const found = await waitFor(
       async () => {
-        const found = await pipeline.prometheus.api<Array<{ exemplars: Array<{ labels: Record<string, string> }> }>>(
-          `/api/v1/query_exemplars?${params}`,
-        );
-        return found.length > 0 ? found : undefined;
+        const list = await exemplarsOf('traces_span_metrics_kept_duration_seconds_bucket{service_name="sampling-probe"}');
+        return list.length >= 10 ? list : undefined;
       },
-      { what: 'span-metric exemplars in Prometheus', timeoutMs: 15_000, intervalMs: 500 },
+      { what: 'kept-trace span-metric exemplars in Prometheus', timeoutMs: 15_000, intervalMs: 500 },
     );
-    const traceIds = new Set(traces.map((t) => t.traceId));
-    const exemplar = data.flatMap((d) => d.exemplars)[0];
-    assert.ok(exemplar !== undefined && traceIds.has(exemplar.labels.trace_id ?? ''), JSON.stringify(exemplar));
+    const kept = keptIds();
+    const unresolved = found.filter((exemplar) => !kept.has(exemplar.labels.trace_id ?? ''));
+    assert.deepEqual(unresolved, [], `${unresolved.length} of ${found.length} exemplars point at dropped traces`);
+    // The exact, pre-sampling histogram carries none: most would point at dropped traces.
+    assert.deepEqual(await exemplarsOf('traces_span_metrics_duration_seconds_bucket{service_name="sampling-probe"}'), []);
   });
 
   it('delivers logs with their trace_id and span_id', async () => {
