@@ -33,7 +33,15 @@ func benchTraces() ptrace.Traces {
 	return td
 }
 
-func BenchmarkTraces100Spans(b *testing.B) {
+// BenchmarkTraces100Spans: the same batch again and again, so repeated clean values hit the
+// clean-value set (steady state for routes, methods, user agents).
+func BenchmarkTraces100Spans(b *testing.B) { benchTraces100(b, false) }
+
+// BenchmarkTraces100SpansCold: the clean-value set is emptied before every batch, so every value
+// is scrubbed from scratch (the worst case: all values unique).
+func BenchmarkTraces100SpansCold(b *testing.B) { benchTraces100(b, true) }
+
+func benchTraces100(b *testing.B, cold bool) {
 	s := newTestScrubber(b)
 	src := benchTraces()
 	b.ReportAllocs()
@@ -42,6 +50,9 @@ func BenchmarkTraces100Spans(b *testing.B) {
 		b.StopTimer()
 		td := ptrace.NewTraces()
 		src.CopyTo(td)
+		if cold {
+			s.rules.clean.Store(&cleanSet{})
+		}
 		b.StartTimer()
 		s.processTraces(context.Background(), td)
 	}

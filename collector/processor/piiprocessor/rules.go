@@ -106,6 +106,20 @@ type Rules struct {
 
 	keyCache     sync.Map // key -> keyDecision
 	keyCacheSize atomic.Int64
+	scopedKeys   map[string]bool          // keys some pattern is limited to (their values are never cached)
+	clean        atomic.Pointer[cleanSet] // short values known to need nothing
+}
+
+// Short values known clean: a repeated route, method or user agent costs one lookup. Only values
+// that held nothing to redact are kept; the set starts over when full, so memory stays bounded.
+const (
+	maxCleanCache  = 4096
+	maxCleanLength = 256
+)
+
+type cleanSet struct {
+	values sync.Map
+	size   atomic.Int64
 }
 
 type keyDecision uint8
@@ -152,7 +166,9 @@ func ParseRules(data []byte) (*Rules, error) {
 		headerAllow:     map[string]bool{},
 		mustSurvive:     f.MustSurvive,
 		examples:        map[string][]example{},
+		scopedKeys:      map[string]bool{},
 	}
+	r.clean.Store(&cleanSet{})
 	if r.maxDepth < 1 || r.maxDepth > 1000 {
 		return nil, fmt.Errorf("limits.max_depth: want 1..1000, got %d", r.maxDepth)
 	}
@@ -212,6 +228,9 @@ func ParseRules(data []byte) (*Rules, error) {
 		}
 		seen[s.Name] = true
 		r.patterns = append(r.patterns, p)
+		for k := range p.keys {
+			r.scopedKeys[k] = true
+		}
 		r.examples[s.Name] = s.Examples
 	}
 	return r, nil

@@ -13,6 +13,25 @@ import (
 // the size limit are cut first. If s holds percent-escapes, the decoded form is scrubbed too and,
 // when that redacted anything, the scrubbed decoded form is returned.
 func (r *Rules) ScrubString(key, s string) (string, bool) {
+	cacheable := len(s) <= maxCleanLength && !r.scopedKeys[key]
+	if cacheable {
+		if _, ok := r.clean.Load().values.Load(s); ok {
+			return s, false
+		}
+	}
+	out, changed := r.scrubUncached(key, s)
+	if cacheable && !changed {
+		set := r.clean.Load()
+		if set.size.Add(1) > maxCleanCache {
+			r.clean.Store(&cleanSet{})
+		} else {
+			set.values.Store(s, struct{}{})
+		}
+	}
+	return out, changed
+}
+
+func (r *Rules) scrubUncached(key, s string) (string, bool) {
 	changed := false
 	if len(s) > r.maxStringBytes {
 		s = cutUTF8(s, r.maxStringBytes) + r.truncatedMarker
