@@ -7,15 +7,17 @@ export default defineConfig([
     entry: { index: 'src/index.ts', register: 'src/register.ts' },
     format: ['esm'],
     splitting: true,
-    dts: { entry: { index: 'src/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', register: 'src/register.ts' } },
     sourcemap: true,
     clean: true,
     target: 'node22',
   },
   {
-    entry: { index: 'src/index.ts' },
+    // CommonJS consumers: `require('@sightline/node')` and `node --require @sightline/node/register`.
+    // The register entry requires the package itself at run time, so both share one init() state.
+    entry: { index: 'src/index.ts', register: 'src/register-cjs.ts' },
     format: ['cjs'],
-    dts: { entry: { index: 'src/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', register: 'src/register-cjs.ts' } },
     sourcemap: true,
     target: 'node22',
   },
