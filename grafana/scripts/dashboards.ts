@@ -15,6 +15,7 @@ import {
   traceql,
   type VariableSpec,
 } from './kit.ts';
+import { webVitalsDashboard } from './web-vitals-dashboard.ts';
 
 const RATE = '$__rate_interval';
 const HTTP = 'http_server_request_duration_seconds';
@@ -75,6 +76,7 @@ const backendOverview: DashboardSpec = {
   title: 'Backend Overview',
   description: 'Traffic, latency, errors, realtime clients and dependencies of a service (spec 001 §9).',
   tags: ['overview'],
+  links: [{ title: 'Frontend / Web Vitals', uid: 'sightline-web-vitals' }],
   items: [
     // The headline numbers use prometheus/rules/recording.yml (5m windows, health routes excluded).
     stat('Requests per second', [prom(`sum(service:http_server_requests:rate5m{${SEL}})`, 'rps')], { unit: 'reqps' }),
@@ -883,4 +885,5 @@ export const dashboards: Record<string, DashboardSpec> = {
   'nodejs-runtime.json': nodeRuntime,
   'dora-payments.json': doraPayments,
   'host.json': hostDashboard,
+  'web-vitals.json': webVitalsDashboard,
 };
