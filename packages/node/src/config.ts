@@ -90,6 +90,11 @@ export interface SightlineOptions {
   disabledInstrumentations?: InstrumentationName[];
   /** Flush and shut down on SIGTERM, then re-raise it. Env `OBS_HANDLE_SIGTERM`. @default false */
   handleSigterm?: boolean;
+  /**
+   * Serve `POST /ops/ingest` for @sightline/web beacons (Web Vitals and page spans). Meant for dev and
+   * staging; off (404) unless set, in production too. Env `OBS_WEB_INGEST_ENABLED`. @default false
+   */
+  webIngestEnabled?: boolean;
   /** Checked at startup when set: Redis URL. Env `REDIS_URL`. */
   redisUrl?: string;
   /** Checked at startup when set: PostgreSQL URL. Env `DATABASE_URL`. */
@@ -127,6 +132,7 @@ export const DEFAULTS = {
   exportBatchSize: 128,
   disabledInstrumentations: [] as InstrumentationName[],
   handleSigterm: false,
+  webIngestEnabled: false,
   jwtSecretMinLength: 32,
 } as const;
 
@@ -157,6 +163,7 @@ export const ENV_VARS = {
   exportBatchSize: ['OBS_EXPORT_BATCH_SIZE'],
   disabledInstrumentations: ['OBS_DISABLED_INSTRUMENTATIONS'],
   handleSigterm: ['OBS_HANDLE_SIGTERM'],
+  webIngestEnabled: ['OBS_WEB_INGEST_ENABLED'],
   redisUrl: ['REDIS_URL'],
   databaseUrl: ['DATABASE_URL'],
   s3Endpoint: ['S3_ENDPOINT'],
@@ -219,6 +226,7 @@ const schema = z.object({
     z.array(z.enum(INSTRUMENTATION_NAMES)),
   ),
   handleSigterm: flag,
+  webIngestEnabled: flag,
   redisUrl: z.string().optional(),
   databaseUrl: z.string().optional(),
   s3Endpoint: z.string().optional(),

@@ -6,6 +6,7 @@ import { internalsOf } from '../internal.js';
 import { requestIdsByTrace } from '../logger.js';
 import { ipPrefix, userIdPrefix } from '../redact.js';
 import type { Sightline } from '../types.js';
+import { WebIngest } from './ingest.js';
 
 /** The one `http.route` value for requests that matched no route, so raw paths never become labels. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -45,7 +46,27 @@ export interface Reply {
 
 /** Framework-independent request handling behind the Fastify plugin and the Express middleware. */
 export class HttpCore {
-  constructor(readonly sightline: Sightline) {}
+  /** `POST /ops/ingest`, present only when `webIngestEnabled` (otherwise the route is not served: 404). */
+  readonly ingest: WebIngest | undefined;
+
+  constructor(readonly sightline: Sightline) {
+    this.ingest =
+      sightline.enabled && sightline.config.webIngestEnabled
+        ? new WebIngest(sightline.config, sightline.meter)
+        : undefined;
+  }
+
+  /** One beacon from `remoteAddress`, rate-limited by its address prefix. Never a 5xx. */
+  ingestBeacon(body: unknown, remoteAddress: string | undefined): Reply {
+    if (this.ingest === undefined) return { status: 404, body: { error: 'not_found', message: 'web ingest is off' } };
+    try {
+      return this.ingest.handle(body, ipPrefix(remoteAddress));
+    } catch (error) {
+      // A bug here must not turn a page's beacon into a 5xx; the payload was already validated.
+      this.sightline.logger.warn({ err: error }, 'web ingest dropped a beacon');
+      return { status: 202, body: { dropped: true } };
+    }
+  }
 
   /** Call first thing for each request, inside the HTTP server span's context. */
   begin(incomingRequestId: string | string[] | undefined): RequestState {

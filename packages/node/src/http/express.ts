@@ -1,12 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sightline } from '../types.js';
 import { HEALTH_ROUTES, HttpCore, OPS_ROUTES, type Reply } from './core.js';
+import { INGEST_MAX_BODY_BYTES, INGEST_ROUTE } from './ingest.js';
 
 /** The parts of an Express request the middleware reads. */
 interface ExpressLikeRequest extends IncomingMessage {
   path?: string;
   baseUrl?: string;
   route?: { path?: unknown };
+  /** Set when a body parser (express.json()) ran before the middleware. */
+  body?: unknown;
 }
 
 /** Options of {@link sightlineExpress}. */
@@ -30,6 +33,34 @@ function sendJson(response: ServerResponse, reply: Reply): void {
   response.end(body);
 }
 
+/**
+ * The request body as text, at most `limit` bytes: a longer body is answered 413 without reading the
+ * rest (the connection is closed), so a large upload costs nothing.
+ */
+function readBody(request: IncomingMessage, limit: number): Promise<{ text: string } | Reply> {
+  const declared = Number(request.headers['content-length']);
+  if (declared > limit)
+    return Promise.resolve({ status: 413, body: { error: 'too_large', message: `body over ${limit} bytes` } });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        request.removeAllListeners('data');
+        request.pause();
+        resolve({ status: 413, body: { error: 'too_large', message: `body over ${limit} bytes` } });
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve({ text: Buffer.concat(chunks).toString('utf8') }));
+    request.on('error', () =>
+      resolve({ status: 400, body: { error: 'bad_request', message: 'body could not be read' } }),
+    );
+  });
+}
+
 /** The route template Express matched, e.g. `/users/:id` under its router's mount path. */
 function matchedRoute(request: ExpressLikeRequest): string | undefined {
   const path = request.route?.path;
@@ -50,10 +81,12 @@ export function sightlineExpress(sightline: Sightline, options: SightlineExpress
 
   return (request: ExpressLikeRequest, response, next) => {
     const path = request.path ?? (request.url ?? '/').split('?')[0] ?? '/';
+    const ingestRoute = routes && core.ingest !== undefined && request.method === 'POST' && path === INGEST_ROUTE;
     const ownRoute =
-      routes &&
-      ((request.method === 'GET' && healthRoutes.includes(path)) ||
-        (request.method === 'POST' && opsRoutes.includes(path)));
+      ingestRoute ||
+      (routes &&
+        ((request.method === 'GET' && healthRoutes.includes(path)) ||
+          (request.method === 'POST' && opsRoutes.includes(path))));
 
     if (sightline.enabled) {
       const state = core.begin(request.headers['x-request-id']);
@@ -78,6 +111,20 @@ export function sightlineExpress(sightline: Sightline, options: SightlineExpress
 
     if (!ownRoute) {
       next();
+      return;
+    }
+    if (ingestRoute) {
+      const parsed = request.body;
+      const body =
+        parsed !== undefined && parsed !== null && typeof parsed === 'object' && !Buffer.isBuffer(parsed)
+          ? Promise.resolve({ text: undefined, value: parsed })
+          : readBody(request, INGEST_MAX_BODY_BYTES).then((r) => ('text' in r ? { text: r.text, value: r.text } : r));
+      body.then((r) => {
+        if ('status' in r) {
+          response.setHeader('connection', 'close');
+          sendJson(response, r);
+        } else sendJson(response, core.ingestBeacon(r.value, request.socket.remoteAddress));
+      }, next);
       return;
     }
     const authorization = request.headers.authorization;

@@ -2,6 +2,7 @@ import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastif
 import fp from 'fastify-plugin';
 import type { Sightline } from '../types.js';
 import { HEALTH_ROUTES, HttpCore, OPS_ROUTES, type Reply, type RequestState } from './core.js';
+import { INGEST_MAX_BODY_BYTES, INGEST_ROUTE } from './ingest.js';
 
 /** Options of {@link sightlineFastify}. */
 export interface SightlineFastifyOptions {
@@ -54,6 +55,13 @@ const plugin: FastifyPluginCallback<SightlineFastifyOptions> = (app, options, do
     }
     for (const route of OPS_ROUTES) {
       app.post(route, async (request, reply) => send(reply, await core.ops(route, request.headers.authorization)));
+    }
+    // Only when enabled: otherwise the app's 404 answers. Fastify answers an oversized body 413 and
+    // malformed JSON 400; a beacon sent as a string arrives as text/plain and is parsed by the ingest.
+    if (core.ingest !== undefined) {
+      app.post(INGEST_ROUTE, { bodyLimit: INGEST_MAX_BODY_BYTES }, async (request, reply) =>
+        send(reply, core.ingestBeacon(request.body, request.ip)),
+      );
     }
   }
   done();
