@@ -18,6 +18,7 @@ import { fileRoutes } from './routes/files.js';
 import { geoRoutes } from './routes/geo.js';
 import { intentRoutes } from './routes/intents.js';
 import { socialRoutes } from './routes/social.js';
+import { webAppRoutes } from './routes/webapp.js';
 
 /** Options of {@link buildApp} that are not configuration. */
 export interface BuildOptions {
@@ -96,6 +97,7 @@ export async function buildApp(config: DivanConfig, options: BuildOptions = {}):
     await app.register(activityRoutes(deps));
     await app.register(intentRoutes(deps));
     await app.register(fileRoutes(deps));
+    await app.register(webAppRoutes(deps));
 
     obs.addProbes({ redis, pool, readVersion: () => readMigrationVersion(pool) });
     obs.onRollover(() => obs.runJob('leaderboard_rollover', () => rolloverDaily(deps), true));
