@@ -9,6 +9,9 @@ need=()
 command -v redis-server >/dev/null || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v psql >/dev/null || need+=(postgresql-client)
+# Debian's Chromium for the browser test (test/e2e/browser.test.ts drives it with playwright-core;
+# no browser is ever downloaded). Fonts so the page renders text and layout shifts have a size.
+[[ -x /usr/bin/chromium ]] || need+=(chromium fonts-dejavu-core)
 if ((${#need[@]})); then
   echo "installing Debian packages: ${need[*]}" >&2
   SUDO=""
