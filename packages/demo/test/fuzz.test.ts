@@ -283,6 +283,12 @@ const ROUTES: Route[] = [
     url: '/files/*',
     input: () => field(fc.constantFrom('hello.txt', 'a/b.txt')).map((name) => ({ path: `/files/${encode(name)}` })),
   }),
+  route({ method: 'GET', url: '/app', input: () => fc.constant({ path: '/app' }) }),
+  route({
+    method: 'GET',
+    url: '/app/rooms/:id',
+    input: () => fc.oneof(uuid(), hostileText).map((id) => ({ path: `/app/rooms/${encode(id)}` })),
+  }),
 ];
 
 // Logout takes no input and would end alice's session; it is covered by api.test.ts.
