@@ -260,7 +260,9 @@ describe('tail sampling and span metrics over a few thousand traces', () => {
       ).flatMap((series) => series.exemplars);
     const found = await waitFor(
       async () => {
-        const list = await exemplarsOf('traces_span_metrics_kept_duration_seconds_bucket{service_name="sampling-probe"}');
+        const list = await exemplarsOf(
+          'traces_span_metrics_kept_duration_seconds_bucket{service_name="sampling-probe"}',
+        );
         return list.length >= 10 ? list : undefined;
       },
       { what: 'kept-trace span-metric exemplars in Prometheus', timeoutMs: 15_000, intervalMs: 500 },
