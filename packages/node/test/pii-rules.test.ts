@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { init, type Sightline } from '../src/index.js';
 import { compilePiiRules, PiiRules, shippedPiiRules } from '../src/pii/index.js';
 import { PII_RULES } from '../src/pii/rules.generated.js';
 import type { PiiRuleSpec } from '../src/pii/spec.js';
@@ -132,5 +134,27 @@ describe('shared PII rules in the SDK', () => {
       }),
     ).toThrow(/keys.drop rule "secret-or-personal-key"/);
     expect(() => new PiiRules(clone())).not.toThrow();
+  });
+
+  it('init() refuses to start with a bad rule, naming it, and exports nothing', async () => {
+    const spec = clone();
+    (spec.patterns.find((p) => p.name === 'jwt') as { pattern: string }).pattern = 'eyJ(';
+    const spans = new InMemorySpanExporter();
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    let sightline: Sightline | undefined;
+    try {
+      sightline = init({ serviceName: 'bad-rules', environment: 'test', exporters: { spans, piiRules: spec } });
+    } finally {
+      process.stderr.write = write;
+    }
+    sightline.tracer.startSpan('maria.gonzalez@example.com').end();
+    await sightline.shutdown();
+    expect(written.join('')).toMatch(/SIGHTLINE_START_FAILED: SIGHTLINE_CONFIG_PII_RULES: patterns rule "jwt": /);
+    expect(spans.getFinishedSpans()).toEqual([]);
   });
 });
