@@ -50,7 +50,10 @@ describe('OTEL_RESOURCE_ATTRIBUTES', () => {
   });
 
   it('deployment.environment.name (what compose sets from SIGHTLINE_ENV) beats NODE_ENV, not DEPLOYMENT_ENVIRONMENT', () => {
-    const env = { OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=dev,service.namespace=divan', NODE_ENV: 'production' };
+    const env = {
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=dev,service.namespace=divan',
+      NODE_ENV: 'production',
+    };
     const { config } = resolveConfig({}, env);
     assert.equal(config.environment, 'dev');
     assert.equal(config.production, false);
@@ -72,7 +75,10 @@ describe('OTEL_RESOURCE_ATTRIBUTES', () => {
     assert.equal(bad.config.environment, 'production');
     assert.deepEqual(bad.config.resourceAttributes, {});
     assert.equal(bad.warnings.length, 1);
-    assert.match(bad.warnings[0] ?? '', /^SIGHTLINE_CONFIG_OTEL_RESOURCE_ATTRIBUTES: invalid env OTEL_RESOURCE_ATTRIBUTES, entry "deployment.environment.name"/);
+    assert.match(
+      bad.warnings[0] ?? '',
+      /^SIGHTLINE_CONFIG_OTEL_RESOURCE_ATTRIBUTES: invalid env OTEL_RESOURCE_ATTRIBUTES, entry "deployment.environment.name"/,
+    );
   });
 
   it('an attribute value the option refuses names OTEL_RESOURCE_ATTRIBUTES as its source', () => {
