@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { trace } from '@opentelemetry/api';
 import { type Pipeline, startPipeline, waitFor } from '@sightline/harness';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { trace } from '@opentelemetry/api';
 import { init, type Sightline, sightlineFastify } from '../src/index.ts';
 import { ProbabilisticRule } from '../src/trace-keep.ts';
 import { discardLogs } from './log-capture.ts';

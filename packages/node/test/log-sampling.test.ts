@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { afterAll, describe, it } from 'vitest';
 import { context, ROOT_CONTEXT, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { afterAll, describe, it } from 'vitest';
 import { resolveConfig } from '../src/config.ts';
-import { createLogger, InfoSampler } from '../src/logger.ts';
 import { TraceLogSampler } from '../src/log-sampling.ts';
+import { createLogger, InfoSampler } from '../src/logger.ts';
 import { calculateThreshold, fnv1a64, ProbabilisticRule } from '../src/trace-keep.ts';
 import { captureJsonLines } from './log-capture.ts';
 
@@ -59,7 +59,13 @@ describe('info lines follow their trace under high load', () => {
   const tracer = provider.getTracer('test');
   const { config } = resolveConfig({ logLevel: 'debug' }, {});
   const { lines, destination } = captureJsonLines();
-  const logger = createLogger({ config, sampler: new InfoSampler(0.5, alwaysHigh), destination, exportLogs: false, traceLogs });
+  const logger = createLogger({
+    config,
+    sampler: new InfoSampler(0.5, alwaysHigh),
+    destination,
+    exportLogs: false,
+    traceLogs,
+  });
   afterAll(async () => {
     await provider.shutdown();
     context.disable();
@@ -180,7 +186,8 @@ describe('info lines follow their trace under high load', () => {
       maxLinesPerTrace: 2,
     });
     const written: string[] = [];
-    for (const id of ids.slice(0, 5)) for (let i = 0; i < 4; i++) bounded.defer(id, `${id}:${i}`, (l) => written.push(l));
+    for (const id of ids.slice(0, 5))
+      for (let i = 0; i < 4; i++) bounded.defer(id, `${id}:${i}`, (l) => written.push(l));
     assert.equal(bounded.pendingLines(), 6);
     assert.equal(bounded.dropped, 14);
   });
