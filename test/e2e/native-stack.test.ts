@@ -8,10 +8,11 @@
 // every id the service returned is then a kept one and ALL of them are checked. Forced sampling
 // (POST /ops/trace/test) is exercised as well. The policies themselves are the collector's tests.
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, describe, test } from 'vitest';
 import { type NativeStack, startNativeStack, waitFor } from '@sightline/harness';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { dashboardPromQL } from '../../grafana/test/promql.ts';
 import { type LoadResult, runLoad } from './load.ts';
+import { judgeEmptyPanel } from './panel-data.ts';
 
 const LOAD_MS = 20_000;
 const HEALTH_ROUTE = /^\/health\//;
@@ -185,41 +186,91 @@ describe('native stack end to end', { timeout: 170_000 }, () => {
       );
     }));
 
-  test('every dashboard PromQL expression runs; Backend Overview and HTTP RED panels return data', () =>
+  test('Prometheus stores every metric and label under a name the dashboards can read (no UTF-8 dots)', () =>
+    withLogs(async () => {
+      // Prometheus 3 scrapes UTF-8 names unless asked otherwise; prometheus.yml asks for underscores.
+      const legacy = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+      await waitFor(async () => (await scalar('count({job="otel-collector"})')) > 0, {
+        what: 'the collector scraped',
+        timeoutMs: 30_000,
+        intervalMs: 1000,
+      });
+      const names = await promApi<string[]>('/api/v1/label/__name__/values');
+      const labels = await promApi<string[]>('/api/v1/labels');
+      assert.deepEqual(
+        names.filter((name) => !legacy.test(name)),
+        [],
+      );
+      assert.deepEqual(
+        labels.filter((name) => !legacy.test(name)),
+        [],
+      );
+      assert.ok(names.includes('otelcol_receiver_accepted_spans'), 'the collector self-metrics are stored');
+    }));
+
+  test('every dashboard PromQL expression runs; a panel is empty only when the run made none of its series', () =>
     withLogs(async () => {
       // Variables as a user picks them: this service and environment; the rest stay "All".
       const queries = dashboardPromQL({ service: stack.service.serviceName, env: stack.service.environment });
       assert.ok(queries.length > 0, 'the dashboards have PromQL expressions');
-      const mustHaveData = (dashboard: string) => /backend-overview|http-red/.test(dashboard);
+      const mustHaveData = (dashboard: string, panel: string) =>
+        /backend-overview|http-red/.test(dashboard) || /^Health-check spans dropped\b/.test(panel);
       // Recording rules and rate windows need a few evaluations after the load; poll until the
-      // panels that must show data do, then require every expression to have run cleanly.
+      // panels that must show data do, and every other empty panel is empty because the run made
+      // none of what it reads (judgeEmptyPanel asks Prometheus about each of its selectors).
       let failures: string[] = [];
+      let noData: string[] = [];
       await waitFor(
         async () => {
           failures = [];
+          noData = [];
+          const stored = await promApi<string[]>('/api/v1/label/__name__/values');
           for (const q of queries) {
+            const where = `${q.dashboard} / ${q.panel}: ${q.expr}`;
             try {
               const { result } = await instantQuery(q.expr);
-              if (mustHaveData(q.dashboard) && result.length === 0) {
-                failures.push(`no data: ${q.dashboard} / ${q.panel}: ${q.expr}`);
+              if (result.length > 0) continue;
+              if (mustHaveData(q.dashboard, q.panel)) {
+                failures.push(`no data: ${where}`);
+                continue;
               }
+              const verdict = await judgeEmptyPanel(promApi, q.expr, stored);
+              if (verdict.kind === 'broken') failures.push(`${verdict.reason}: ${where}`);
+              else noData.push(`${q.dashboard} / ${q.panel} (nothing for ${verdict.missing.join(' ')})`);
             } catch (error) {
-              failures.push(`error: ${q.dashboard} / ${q.panel}: ${q.expr}: ${(error as Error).message}`);
+              failures.push(`error: ${where}: ${(error as Error).message}`);
             }
           }
           return failures.length === 0;
         },
         {
-          what: 'every dashboard query to run and the required panels to have data',
+          what: 'every dashboard query to run, and every empty panel to lack its series',
           timeoutMs: 60_000,
           intervalMs: 2000,
         },
       ).catch(() => undefined);
       assert.deepEqual(failures, []);
-      const required = queries.filter((q) => mustHaveData(q.dashboard)).length;
+      const required = queries.filter((q) => mustHaveData(q.dashboard, q.panel)).length;
       console.log(
-        `dashboard PromQL expressions evaluated: ${queries.length}, ${required} of them required to return data`,
+        `dashboard PromQL expressions evaluated: ${queries.length}, ${required} of them required to return data, ` +
+          `${noData.length} empty because this run made none of their series:\n  ${noData.join('\n  ')}`,
       );
+    }));
+
+  test('the empty-panel judge can fail: a join that never matches, a name spelled otherwise', () =>
+    withLogs(async () => {
+      const stored = await promApi<string[]>('/api/v1/label/__name__/values');
+      const join = await judgeEmptyPanel(
+        promApi,
+        'sum(otelcol_receiver_accepted_spans{job="otel-collector"} * on (no_such_label) up{job="otel-collector"})',
+        stored,
+      );
+      assert.deepEqual(join, { kind: 'broken', reason: 'empty although every series it reads has data' });
+      const renamed = await judgeEmptyPanel(promApi, 'rate(otelcol_receiver_accepted_spans_total[1m])', stored);
+      assert.equal(renamed.kind, 'broken');
+      assert.match(renamed.kind === 'broken' ? renamed.reason : '', /stores otelcol_receiver_accepted_spans\b/);
+      const absent = await judgeEmptyPanel(promApi, 'rate(divan_no_such_series_total[1m])', stored);
+      assert.equal(absent.kind, 'no-data');
     }));
 
   test('every trace id returned in traceparent is in the sink, and so are logs with that trace id', () =>
