@@ -43,7 +43,12 @@ const RESOURCE_KEYS = [
 const SPAN_KEYS = ['page.route', 'http.request.method', 'http.response.status_code'] as const;
 
 // ---- the payload: the subset of OTLP/JSON that @sightline/web writes, nothing else ----
-const str = (max: number) => z.string().max(max);
+/** Bounded text without control characters or unpaired surrogates (they would reach logs and labels). */
+const str = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !/[\p{Cc}\p{Cs}]/u.test(v), 'expected text without control characters');
 const nanos = z.union([z.string().regex(/^\d{1,20}$/), z.number().int().nonnegative()]).transform(String);
 const anyValue = z.union([
   z.strictObject({ stringValue: str(128) }),
