@@ -10,8 +10,8 @@ interface CompiledPattern {
   name: string;
   re: RegExp;
   template: Part[];
-  hints: string[];
-  fold: boolean;
+  /** Any of the rule's hints, as one regex (shared by rules with the same hints). */
+  hints: RegExp | undefined;
   minDigits: number;
   keys: Set<string> | undefined;
   validate: ((match: string) => boolean) | undefined;
@@ -62,7 +62,21 @@ function groupCount(re: RegExp): number {
   return (new RegExp(`${re.source}|`).exec('')?.length ?? 1) - 1;
 }
 
-function compilePattern(spec: PiiPatternSpec, index: number): CompiledPattern {
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function compileHints(spec: PiiPatternSpec, shared: Map<string, RegExp>): RegExp | undefined {
+  if (!spec.hints || spec.hints.length === 0) return undefined;
+  const source = spec.hints.map(escapeRegExp).join('|');
+  const flags = spec.flags === 'i' ? 'i' : '';
+  let re = shared.get(`${flags}/${source}`);
+  if (re === undefined) {
+    re = new RegExp(source, flags);
+    shared.set(`${flags}/${source}`, re);
+  }
+  return re;
+}
+
+function compilePattern(spec: PiiPatternSpec, index: number, hints: Map<string, RegExp>): CompiledPattern {
   const rule = spec.name ? `patterns rule "${spec.name}"` : `patterns[${index}]`;
   if (!spec.name) fail(rule, 'name is required');
   if (!spec.pattern) fail(rule, 'pattern is required');
@@ -77,8 +91,7 @@ function compilePattern(spec: PiiPatternSpec, index: number): CompiledPattern {
     name: spec.name,
     re,
     template: compileTemplate(rule, spec.replace ?? '', groupCount(re)),
-    hints: (spec.hints ?? []).map((h) => (fold ? h.toLowerCase() : h)),
-    fold,
+    hints: compileHints(spec, hints),
     minDigits: spec.min_digits ?? 0,
     keys: spec.keys && spec.keys.length > 0 ? new Set(spec.keys) : undefined,
     validate,
@@ -186,8 +199,9 @@ export class PiiRules {
     });
     this.scopedKeys = new Set(spec.patterns.flatMap((p) => p.keys ?? []));
     const names = new Set<string>();
+    const hints = new Map<string, RegExp>();
     this.patterns = spec.patterns.map((p, i) => {
-      const compiled = compilePattern(p, i);
+      const compiled = compilePattern(p, i, hints);
       if (names.has(p.name)) fail(`patterns rule "${p.name}"`, 'duplicate name');
       names.add(p.name);
       return compiled;
@@ -271,18 +285,24 @@ export class PiiRules {
   private applyPatterns(s: string, key: string): string {
     if (s.length < 3) return s;
     let digits = countDigits(s);
-    let lower: string | undefined;
+    // Rules sharing a hint regex (the key=value ones) sit next to each other: test it once.
+    let lastHints: RegExp | undefined;
+    let lastFound = false;
     for (const p of this.patterns) {
       if (p.keys !== undefined && !p.keys.has(key)) continue;
       if (digits < p.minDigits) continue;
-      if (p.hints.length > 0) {
-        let hay = s;
-        if (p.fold) {
-          lower ??= s.toLowerCase();
-          hay = lower;
+      if (p.hints !== undefined) {
+        if (p.hints !== lastHints) {
+          lastHints = p.hints;
+          lastFound = p.hints.test(s);
         }
-        if (!p.hints.some((h) => hay.includes(h))) continue;
+        if (!lastFound) continue;
       }
+      // test() first: most values that pass the prefilters still do not match, and test() builds
+      // nothing and calls no replacer.
+      p.re.lastIndex = 0;
+      if (!p.re.test(s)) continue;
+      p.re.lastIndex = 0;
       const out = s.replace(p.re, (...args: unknown[]) => {
         const match = args[0] as string;
         if (p.validate !== undefined && !p.validate(match)) return match;
@@ -294,7 +314,7 @@ export class PiiRules {
       if (out !== s) {
         s = out;
         digits = countDigits(s);
-        lower = undefined;
+        lastHints = undefined;
       }
     }
     return s;
