@@ -44,14 +44,14 @@ describe('collector configs', () => {
     writeFileSync(
       badOttl,
       readFileSync(collectorConfigPath('otelcol.yaml'), 'utf8').replace(
-        "'replace_pattern(span.name,",
-        "'replace_patern(span.name,",
+        `'set(datapoint.attributes["service.name"]`,
+        `'sett(datapoint.attributes["service.name"]`,
       ),
     );
     const ottlResult = validateCollectorConfig(badOttl);
     assert.equal(ottlResult.ok, false, 'an unknown OTTL function passed validation');
-    assert.match(ottlResult.output, /transform\/scrub_traces/);
-    assert.match(ottlResult.output, /replace_patern/);
+    assert.match(ottlResult.output, /transform\/contract_labels/);
+    assert.match(ottlResult.output, /sett/);
   });
 
   it('reads every endpoint from an env var with a compose-service default', () => {
