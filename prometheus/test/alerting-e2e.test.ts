@@ -1,7 +1,8 @@
 // The alert path end to end, every process real and on loopback:
 //   service (built @sightline/node, a route answering 500) --OTLP gRPC--> collector (production
-//   config) --remote-write--> Prometheus 2.42 (production rules, sped up) --> Alertmanager 0.25
-//   (production routing, secrets in temp files) --> Slack stand-in and webhooks served by this test.
+//   config) --remote-write--> Prometheus (production rules, sped up) --> Alertmanager (production
+//   routing, secrets and webhook URLs in temp files) --> Slack stand-in and webhooks served by this
+//   test. Prometheus and Alertmanager are the versions compose ships (scripts/build-prom-tools.sh).
 // The rules are the production ones with a 1 s evaluation and a 2 s `for:` (overlay.ts); the
 // production thresholds and durations stay covered by promtool.
 import assert from 'node:assert/strict';
@@ -10,7 +11,6 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   type Alertmanager,
   freePort,
@@ -24,6 +24,7 @@ import {
   tempDir,
   waitFor,
 } from '@sightline/harness';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { prometheusDir, repoDir } from './files.ts';
 import { writeRuleOverlay } from './overlay.ts';
 
@@ -94,10 +95,12 @@ describe('an alert from a failing service reaches its receivers through the real
           'slack-critical.url': `${receiver.url}/slack/critical`,
           'slack-warnings.url': `${receiver.url}/slack/warnings`,
           'slack-general.url': `${receiver.url}/slack/general`,
+          // Read through url_file, as in production: one generic webhook shared by three receivers.
+          'webhook.url': `${receiver.url}/webhook/generic`,
+          'watchdog.url': `${receiver.url}/webhook/watchdog`,
           'webhook.token': WEBHOOK_TOKEN,
           'watchdog.token': WEBHOOK_TOKEN,
         },
-        webhookUrl: (name) => `${receiver.url}/webhook/${name}`,
         // Nothing listens there: the email integration fails alone, as without an SMTP server.
         smtpSmarthost: `127.0.0.1:${await freePort()}`,
         groupWait: '1s',
@@ -159,15 +162,16 @@ describe('an alert from a failing service reaches its receivers through the real
     receiver?.server.close();
   });
 
-  it('DivanHighErrorRate arrives at the critical webhook with its labels and annotations', async () => {
+  it('DivanHighErrorRate arrives at the generic webhook (url_file) from the critical receiver, with its labels and annotations', async () => {
     const delivery = await waitFor(
       () =>
         receiver.deliveries.find(
           (d) =>
-            d.path === '/webhook/critical' &&
+            d.path === '/webhook/generic' &&
+            d.body.receiver === 'critical' &&
             alertsIn(d).some((a) => a.labels.alertname === 'DivanHighErrorRate' && a.status === 'firing'),
         ),
-      { what: 'DivanHighErrorRate at the critical webhook', timeoutMs: 45_000, intervalMs: 200 },
+      { what: 'DivanHighErrorRate at the generic webhook from receiver critical', timeoutMs: 45_000, intervalMs: 200 },
     ).catch((error) =>
       assert.fail(`${error}\ndeliveries: ${JSON.stringify(receiver.deliveries.map((d) => d.path))}\n${logs()}`),
     );
@@ -216,7 +220,7 @@ describe('an alert from a failing service reaches its receivers through the real
     );
   });
 
-  it('Watchdog reaches only its own webhook', async () => {
+  it('Watchdog reaches only its own webhook (url_file)', async () => {
     const beat = await waitFor(() => receiver.deliveries.find((d) => d.path === '/webhook/watchdog'), {
       what: 'Watchdog at its webhook',
       timeoutMs: 10_000,
