@@ -19,7 +19,7 @@ export function generate(yamlText: string): string {
   return [
     '// Generated from pii/rules.yaml by scripts/gen-pii-rules.ts (node --import tsx scripts/gen-pii-rules.ts). Do not edit:',
     '// edit pii/rules.yaml and regenerate; a test fails when this file is stale.',
-    "// biome-ignore-all lint/suspicious/noTemplateCurlyInString: replacements hold group references, not templates",
+    '// biome-ignore-all lint/suspicious/noTemplateCurlyInString: replacements hold group references, not templates',
     "import type { PiiRuleSpec } from './spec.js';",
     '',
     `export const PII_RULES: PiiRuleSpec = ${JSON.stringify(spec, null, 2)};`,
