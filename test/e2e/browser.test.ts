@@ -47,10 +47,17 @@ describe('browser telemetry: demo page in Chromium -> /ops/ingest -> collector -
   beforeAll(async () => {
     // The service serves the script-tag bundle it finds at startup.
     await buildAll();
+    // The service's port is fixed up front so the collector can allow its origin (CORS).
+    const servicePort = await freePort();
     stack = await startNativeStack({
+      ports: { service: servicePort },
       serviceEnv: { OBS_WEB_INGEST_ENABLED: 'true', OTEL_METRIC_EXPORT_INTERVAL: '1000' },
       // Keep every trace, so the one the page started is at the sink whatever its hash.
-      collectorEnv: { SIGHTLINE_SAMPLING_PERCENTAGE: '100', SIGHTLINE_SAMPLING_DECISION_WAIT: '2s' },
+      collectorEnv: {
+        SIGHTLINE_SAMPLING_PERCENTAGE: '100',
+        SIGHTLINE_SAMPLING_DECISION_WAIT: '2s',
+        SIGHTLINE_CORS_ORIGIN: `http://127.0.0.1:${servicePort}`,
+      },
       prometheusInterval: '2s',
     });
     browser = await chromium.launchPersistentContext(tempDir('chromium-profile'), {
@@ -172,6 +179,65 @@ describe('browser telemetry: demo page in Chromium -> /ops/ingest -> collector -
       console.log(`trace ${pageTraceId}: ${summary.join(', ')}`);
     }));
 
+  it('lets the allowed page origin send OTLP/HTTP to the collector (CORS), which applies its PII rules to it', () =>
+    withLogs(async () => {
+      const page = await browser.newPage();
+      await page.goto(`${stack.service.url}/app`);
+      const traceId = 'feedc0de'.repeat(4);
+      const email = 'ada.lovelace@example.com';
+      // What @sightline/web sends with transport 'collector': a keepalive fetch with a JSON body.
+      const status = await page.evaluate(
+        async ({ url, traceId, email }) => {
+          const now = `${Date.now()}000000`;
+          const body = {
+            resourceSpans: [
+              {
+                resource: { attributes: [{ key: 'service.name', value: { stringValue: 'divan-web' } }] },
+                scopeSpans: [
+                  {
+                    spans: [
+                      {
+                        traceId,
+                        spanId: '1234567890abcdef',
+                        name: 'documentLoad',
+                        kind: 1,
+                        startTimeUnixNano: now,
+                        endTimeUnixNano: now,
+                        attributes: [{ key: 'page.title', value: { stringValue: `Inbox of ${email}` } }],
+                      },
+                    ],
+                  },
+                ],
+              },
+            ],
+          };
+          const response = await fetch(`${url}/v1/traces`, {
+            method: 'POST',
+            keepalive: true,
+            credentials: 'omit',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          return response.status;
+        },
+        { url: stack.collector.otlpHttpUrl, traceId, email },
+      );
+      assert.equal(status, 200);
+      await page.close();
+      let spans: ReturnType<NativeStack['sink']['spans']> = [];
+      await waitFor(
+        () => {
+          spans = stack.sink.spans().filter((s) => s.traceId === traceId);
+          return spans.length > 0;
+        },
+        { what: 'the span posted from the page at the sink', timeoutMs: 60_000, intervalMs: 1000 },
+      );
+      const title = String(jsonAttribute(spans[0]?.attributes, 'page.title'));
+      assert.ok(title.startsWith('Inbox of') && !title.includes(email), `page.title at the sink: ${title}`);
+      assert.ok(!stack.sink.rawText().includes(email));
+      console.log(`page.title at the sink: ${title}`);
+    }));
+
   it('answers malformed, off-shape and oversized beacons with a 4xx, never a 5xx', () =>
     withLogs(async () => {
       const url = `${stack.service.url}/ops/ingest`;
@@ -240,6 +306,20 @@ describe('browser telemetry: demo page in Chromium -> /ops/ingest -> collector -
       const page = await browser.newPage();
       await page.goto(`${disabledUrl}/app`);
       assert.equal(await page.getAttribute('html', 'data-sightline-web'), 'off');
+      // Another origin than SIGHTLINE_CORS_ORIGIN: the browser refuses to send to the collector.
+      const refused = await page.evaluate(async (url) => {
+        try {
+          await fetch(`${url}/v1/traces`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+          });
+          return false;
+        } catch {
+          return true;
+        }
+      }, stack.collector.otlpHttpUrl);
+      assert.equal(refused, true, 'a page of another origin could post to the collector');
       await page.close();
     }));
 });
