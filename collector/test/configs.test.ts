@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
 import { collectorConfigPath, repoRoot, tempDir, validateCollectorConfig } from '@sightline/harness';
+import { describe, it } from 'vitest';
 import { parse } from 'yaml';
 
 const manifestVersion = (): string => {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   type Attributes,
   logsRequest,
@@ -14,6 +13,7 @@ import {
   tracesRequest,
   waitFor,
 } from '@sightline/harness';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 /** The share of "the rest" the test configures, and how far the kept share may stray from it. */
 const SAMPLING_PERCENTAGE = 20;
@@ -271,7 +271,10 @@ describe('tail sampling and span metrics over a few thousand traces', () => {
     const unresolved = found.filter((exemplar) => !kept.has(exemplar.labels.trace_id ?? ''));
     assert.deepEqual(unresolved, [], `${unresolved.length} of ${found.length} exemplars point at dropped traces`);
     // The exact, pre-sampling histogram carries none: most would point at dropped traces.
-    assert.deepEqual(await exemplarsOf('traces_span_metrics_duration_seconds_bucket{service_name="sampling-probe"}'), []);
+    assert.deepEqual(
+      await exemplarsOf('traces_span_metrics_duration_seconds_bucket{service_name="sampling-probe"}'),
+      [],
+    );
   });
 
   it('delivers logs with their trace_id and span_id', async () => {

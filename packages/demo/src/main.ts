@@ -11,7 +11,11 @@ let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig();
 } catch (error) {
-  sightline.logger.fatal({ code: (error as { code?: string }).code }, (error as Error).message);
+  // The code as a field and the rest as `detail`: "…_JWT_SECRET: expected …" would read as a
+  // `secret: value` pair to the PII rules every log line passes through, and be redacted.
+  const { code, message } = error as { code?: string; message: string };
+  const detail = code !== undefined && message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message;
+  sightline.logger.fatal({ code, detail }, 'invalid configuration');
   await sightline.shutdown();
   process.exit(78); // EX_CONFIG
 }

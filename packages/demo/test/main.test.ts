@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import {
   dumpLogs,
@@ -12,6 +11,7 @@ import {
   startRedis,
   waitFor,
 } from '@sightline/harness';
+import { afterAll, beforeAll, test } from 'vitest';
 import { JWT_SECRET } from './helpers.ts';
 
 const DEMO_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -83,6 +83,19 @@ test('a JWT_SECRET shorter than 32 characters stops startup with an error naming
   const service = await startService({ PORT: String(await freePort()), JWT_SECRET: 'short' });
   assert.equal(await service.exited(), 78);
   const logs = service.logs();
-  assert.match(logs, /DIVAN_CONFIG_JWT_SECRET: expected at least 32 characters; received \(hidden\)/);
+  const fatal = logs
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .find((line) => line.level === 'fatal');
+  assert.deepEqual(
+    { code: fatal?.code, detail: fatal?.detail, msg: fatal?.msg },
+    {
+      code: 'DIVAN_CONFIG_JWT_SECRET',
+      detail: 'expected at least 32 characters; received (hidden)',
+      msg: 'invalid configuration',
+    },
+    logs,
+  );
   assert.doesNotMatch(logs, /"short"/);
 });

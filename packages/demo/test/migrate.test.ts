@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, test } from 'vitest';
 import { startDivan } from '@sightline/demo';
 import { type PostgresServer, type RedisServer, startPostgres, startRedis } from '@sightline/harness';
 import { init } from '@sightline/node';
+import { afterAll, beforeAll, test } from 'vitest';
 import { createPool } from '../src/db.ts';
 import { LATEST_MIGRATION, migrate, readMigrationVersion } from '../src/migrate.ts';
 import { JWT_SECRET } from './helpers.ts';
