@@ -35,12 +35,20 @@ export function webAppRoutes(deps: Deps): FastifyPluginAsync {
     serviceVersion: sightline.config.serviceVersion,
     environment: sightline.config.environment,
   };
-  // `<` escaped so the JSON cannot close the script element it sits in.
-  const html = readFileSync(join(APP_DIR, 'index.html'), 'utf8').replace(
-    '"__SIGHTLINE_WEB_CONFIG__"',
-    JSON.stringify(config).replace(/</g, '\\u003c'),
-  );
-  const script = readFileSync(join(APP_DIR, 'app.js'));
+  let html: string;
+  let script: Buffer;
+  try {
+    // `<` escaped so the JSON cannot close the script element it sits in.
+    html = readFileSync(join(APP_DIR, 'index.html'), 'utf8').replace(
+      '"__SIGHTLINE_WEB_CONFIG__"',
+      JSON.stringify(config).replace(/</g, '\\u003c'),
+    );
+    script = readFileSync(join(APP_DIR, 'app.js'));
+  } catch {
+    // An image built without the page: the API runs on, /app answers 404.
+    deps.obs.logger.warn({ dir: APP_DIR }, 'demo page files missing: /app is not served');
+    return async () => {};
+  }
   const bundle = webBundle();
   return async (app) => {
     const page = async (_request: unknown, reply: import('fastify').FastifyReply) =>
