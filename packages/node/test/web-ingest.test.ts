@@ -7,7 +7,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { resolveConfig } from '../src/config.ts';
 import { HttpCore } from '../src/http/core.ts';
-import { PrefixRateLimiter } from '../src/http/ingest.ts';
+import { PrefixRateLimiter, WebIngest } from '../src/http/ingest.ts';
 import { init, type Sightline, sightlineExpress, sightlineFastify } from '../src/index.ts';
 import { captureJsonLines } from './log-capture.ts';
 
@@ -192,6 +192,43 @@ describe('POST /ops/ingest (webIngestEnabled)', () => {
     const good = points.find((p) => p.attributes.route === '/app');
     assert.ok(good && good.value.count >= 2 && (good.value.sum ?? 0) >= 2.5);
     assert.deepEqual(good?.value.buckets.boundaries.slice(0, 5), [0.25, 0.5, 1, 1.8, 2.5]);
+  });
+});
+
+describe('WebIngest span forwarding', () => {
+  it('re-emits page spans with their own trace, span and parent ids, times and the page resource', async () => {
+    const exporter = new InMemorySpanExporter();
+    exporter.shutdown = async () => {}; // keep the spans past the processor's shutdown
+    const config = resolveConfig({ environment: 'test' }, {}).config;
+    const { metrics: api } = await import('@opentelemetry/api');
+    const ingest = new WebIngest(config, api.getMeter('test'), { spanExporter: exporter });
+    const body = beacon();
+    const span = body.resourceSpans[0]?.scopeSpans[0]?.spans[0];
+    assert.ok(span);
+    body.resourceSpans[0]?.scopeSpans[0]?.spans.push({
+      ...span,
+      spanId: 'c7ad6b7169203332',
+      parentSpanId: 'b7ad6b7169203331',
+      name: 'HTTP GET',
+      kind: 3,
+      startTimeUnixNano: '1700000000100000000',
+      endTimeUnixNano: '1700000000350000000',
+      attributes: [{ key: 'http.response.status_code', value: { intValue: '502' } } as never],
+      status: { code: 2 },
+    } as never);
+    assert.deepEqual(ingest.handle(body, 'k').body, { accepted: { points: 1, spans: 2 } });
+    await ingest.shutdown();
+    const [load, get] = exporter.getFinishedSpans();
+    assert.equal(load?.spanContext().traceId, '0af7651916cd43dd8448eb211c80319c');
+    assert.equal(load?.parentSpanContext, undefined);
+    assert.equal(get?.spanContext().spanId, 'c7ad6b7169203332');
+    assert.equal(get?.parentSpanContext?.spanId, 'b7ad6b7169203331');
+    assert.equal(get?.kind, 2 /* CLIENT */);
+    assert.deepEqual(get?.startTime, [1_700_000_000, 100_000_000]);
+    assert.deepEqual(get?.duration, [0, 250_000_000]);
+    assert.equal(get?.attributes['http.response.status_code'], 502);
+    assert.equal(get?.status.code, 2);
+    assert.equal(get?.resource.attributes['service.name'], 'divan-web');
   });
 });
 
