@@ -20,7 +20,11 @@ export default defineConfig({
     projects: [
       project('sdk', 'packages/node/test', {
         // The catalog's compile-time label checks (`*.test-d.ts`) run through tsc as tests.
-        typecheck: { enabled: true, include: ['packages/node/test/**/*.test-d.ts'], tsconfig: './packages/node/tsconfig.typecheck.json' },
+        typecheck: {
+          enabled: true,
+          include: ['packages/node/test/**/*.test-d.ts'],
+          tsconfig: './packages/node/tsconfig.typecheck.json',
+        },
       }),
       project('harness', 'packages/harness/test'),
       project('demo', 'packages/demo/test'),

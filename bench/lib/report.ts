@@ -133,6 +133,7 @@ export function renderMarkdown(results: BenchmarkResult[]): string {
 
 Overhead of \`@sightline/node\` with **every signal on** (traces, metrics, logs, exported by OTLP/gRPC to a real
 collector), against the same Fastify 5 service without the SDK, in ${results.length} scenario(s) side by side.
+Runtime: **Node.js ${machine.node}** (both variants, the same binary).
 
 ## Result: ${allPass ? 'within budget' : '**budget missed**'}
 

@@ -21,7 +21,9 @@ const sdk = new NodeSDK({
   serviceName: 'rss-bench',
   autoDetectResources: false,
   spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }) })],
-  metricReaders: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url }), exportIntervalMillis: 60_000 })],
+  metricReaders: [
+    new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url }), exportIntervalMillis: 60_000 }),
+  ],
   logRecordProcessors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url }) })],
   instrumentations: [
     new HttpInstrumentation(),

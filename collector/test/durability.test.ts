@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { afterAll, describe, it } from 'vitest';
 import {
   type Collector,
   freePort,
@@ -18,6 +17,7 @@ import {
   tracesRequest,
   waitFor,
 } from '@sightline/harness';
+import { afterAll, describe, it } from 'vitest';
 
 const resource = { 'service.name': 'outage-probe', 'deployment.environment.name': 'test' };
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   type Attributes,
   countersRequest,
@@ -17,6 +16,7 @@ import {
   tracesRequest,
   waitFor,
 } from '@sightline/harness';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { buildSecrets, lookAlikes, type Secret } from './pii-corpus.ts';
 
 // Positions a secret can take. Each free-text secret lands in two of them; SQL literals only in

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
 import { Ajv2019 } from 'ajv/dist/2019.js';
+import { describe, it } from 'vitest';
 import { parse } from 'yaml';
 import { grafanaDir, repoDir } from './sources.ts';
 
@@ -65,7 +65,6 @@ const services = Object.entries(compose.services);
 
 // Ports listed in the README / docs/CONTRACT.md. 8888 (collector self-metrics) stays internal.
 const documentedHostPorts = new Set([8000, 4317, 4318, 13133, 9090, 9093, 3200, 3100, 3000, 6379, 5432]);
-
 
 describe('docker-compose.yml', () => {
   it('validates against the Compose Specification JSON schema', () => {

@@ -2,8 +2,8 @@
 // relies on, plus the cross-references a schema cannot express (unique ids, grid, datasource uids,
 // variables defined and used), and that the committed JSON is exactly what the generator writes.
 import assert from 'node:assert/strict';
-import { describe, it } from 'vitest';
 import { Ajv } from 'ajv';
+import { describe, it } from 'vitest';
 import { renderDashboards } from '../scripts/render.ts';
 import { loadDashboards, loadDatasources } from './sources.ts';
 

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import { parser as logqlParser } from '@grafana/lezer-logql';
 import { parser as traceqlParser } from '@grafana/lezer-traceql';
 import { type Prometheus, startPrometheus } from '@sightline/harness';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { dashboardPromQL, substitute } from './promql.ts';
 import { dashboardQueries, datasourceQueries, type Query, repoDir } from './sources.ts';
 

@@ -40,7 +40,10 @@ describe('package-lock.json', () => {
       copyFileSync(join(repoRoot, workspace, 'package.json'), join(dir, workspace, 'package.json'));
     }
     try {
-      execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, stdio: 'pipe' });
+      execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
+        cwd: dir,
+        stdio: 'pipe',
+      });
     } catch (error) {
       assert.fail(`npm ci refused the lockfile:\n${(error as { stderr?: Buffer }).stderr?.toString().slice(0, 3000)}`);
     }

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import {
   dumpLogs,
@@ -15,6 +14,7 @@ import {
   tempDir,
   waitFor,
 } from '@sightline/harness';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const repoDir = join(packageDir, '..', '..');
@@ -183,7 +183,9 @@ describe('a built @sightline/node in real services, exporting to a real collecto
     // framework instrumentation adds handler or hook spans on top of it (the deprecated
     // instrumentation-fastify was dropped with OpenTelemetry JS 3).
     assert.deepEqual(
-      traceSpans.filter((s) => s.name.startsWith('request handler') || s.name.startsWith('middleware')).map((s) => s.name),
+      traceSpans
+        .filter((s) => s.name.startsWith('request handler') || s.name.startsWith('middleware'))
+        .map((s) => s.name),
       [],
       'no handler or hook spans besides the server span',
     );

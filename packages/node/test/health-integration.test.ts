@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { type PostgresServer, type RedisServer, startPostgres, startRedis, waitFor } from '@sightline/harness';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createHealth } from '../src/health.ts';
 import { HttpCore } from '../src/http/core.ts';
 import { init, migrationsProbe, postgresProbe, redisProbe, type Sightline, sightlineFastify } from '../src/index.ts';

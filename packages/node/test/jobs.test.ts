@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { afterAll, describe, it } from 'vitest';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import pino from 'pino';
+import { afterAll, describe, it } from 'vitest';
 import { catalogViews, createDomainMetrics } from '../src/catalog/index.ts';
 import { type ErrorLogger, job } from '../src/jobs.ts';
 import { metricsHarness, tracingHarness, valueAt } from './catalog-helpers.ts';

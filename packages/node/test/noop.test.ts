@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'vitest';
 import { trace } from '@opentelemetry/api';
+import { afterEach, describe, it } from 'vitest';
 import { init } from '../src/index.ts';
 import { discardLogs } from './log-capture.ts';
 

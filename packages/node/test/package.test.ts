@@ -53,7 +53,12 @@ describe('the packed @sightline/node', () => {
       assert.ok(files.includes(path), `${path} is in the tarball (has: ${files.join(', ')})`);
     }
     assert.deepEqual(
-      files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.d.cts')),
+      files.filter(
+        (f) =>
+          f.startsWith('src/') ||
+          f.startsWith('test/') ||
+          (f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.d.cts')),
+      ),
       [],
     );
   });
@@ -90,10 +95,17 @@ describe('the packed @sightline/node', () => {
     rmSync(join(workDir, 'package.json'));
     execFileSync('mkdir', ['-p', consumer]);
     execFileSync('npm', ['init', '-y'], { cwd: consumer, stdio: 'pipe' });
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: consumer, stdio: 'pipe' });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], {
+      cwd: consumer,
+      stdio: 'pipe',
+    });
     const esm = execFileSync(
       process.execPath,
-      ['--input-type=module', '-e', "const m = await import('@sightline/node'); console.log(typeof m.init, typeof m.sightlineFastify)"],
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('@sightline/node'); console.log(typeof m.init, typeof m.sightlineFastify)",
+      ],
       { cwd: consumer, env: { ...process.env, OBS_ENABLED: 'false' } },
     ).toString();
     assert.equal(esm.trim(), 'function function');
@@ -108,7 +120,12 @@ describe('the packed @sightline/node', () => {
       ],
       {
         cwd: consumer,
-        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', LOG_LEVEL: 'silent', NODE_ENV: 'test' },
+        env: {
+          ...process.env,
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+          LOG_LEVEL: 'silent',
+          NODE_ENV: 'test',
+        },
       },
     ).toString();
     assert.match(cjs, /^true true\s*$/m);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { init, type Sightline, sightlineExpress } from '../src/index.ts';
 import { captureJsonLines } from './log-capture.ts';
 

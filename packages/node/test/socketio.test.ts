@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { afterAll, beforeAll, describe, it } from 'vitest';
 import { propagation, SpanStatusCode, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { freePort, waitFor } from '@sightline/harness';
 import { Server, type Socket } from 'socket.io';
 import { type Socket as ClientSocket, io as connectClient } from 'socket.io-client';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { catalogViews } from '../src/catalog/index.ts';
 import type { ErrorLogger } from '../src/jobs.ts';
 import { instrumentSocketIO, type SocketIOInstrumentation } from '../src/socketio.ts';
