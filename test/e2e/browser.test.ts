@@ -236,6 +236,35 @@ describe('browser telemetry: demo page in Chromium -> /ops/ingest -> collector -
       assert.ok(title.startsWith('Inbox of') && !title.includes(email), `page.title at the sink: ${title}`);
       assert.ok(!stack.sink.rawText().includes(email));
       console.log(`page.title at the sink: ${title}`);
+
+      // The package's own collector transport: keepalive fetches of OTLP/JSON to /v1/traces.
+      const direct = await browser.newPage();
+      await direct.goto(`${stack.service.url}/app`);
+      const directTraceId = await direct.evaluate(async (url) => {
+        const web = (window as unknown as { SightlineWeb: typeof import('../../packages/web/src/index.ts') })
+          .SightlineWeb;
+        const handle = web.initWeb({
+          enabled: true,
+          transport: 'collector',
+          endpoint: url,
+          serviceName: 'divan-web-direct',
+          routes: ['/app'],
+        });
+        await fetch('/files/welcome.txt');
+        await new Promise((resolve) => setTimeout(resolve, 100)); // the documentLoad span is emitted after load
+        handle.flush();
+        return handle.traceId;
+      }, stack.collector.otlpHttpUrl);
+      await direct.close();
+      await waitFor(
+        () =>
+          stack.sink
+            .spans()
+            .some(
+              (s) => s.traceId === directTraceId && jsonAttribute(s.resource, 'service.name') === 'divan-web-direct',
+            ),
+        { what: 'spans sent by the collector transport at the sink', timeoutMs: 60_000, intervalMs: 1000 },
+      );
     }));
 
   it('answers malformed, off-shape and oversized beacons with a 4xx, never a 5xx', () =>
