@@ -5,6 +5,6 @@
 # replaces them (test/compose/docker-compose.test.yml).
 set -euo pipefail
 dir=$(cd "$(dirname "$0")" && pwd)
-for image in base node golang redis postgres prometheus alertmanager otelcol divan; do
+for image in base node redis postgres prometheus alertmanager otelcol divan; do
   bash "$dir/$image/build.sh"
 done
