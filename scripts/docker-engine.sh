@@ -63,15 +63,23 @@ start)
   exit 1
   ;;
 stop)
-  running || exit 0
-  pid=$(cat "$pidfile")
-  kill -TERM "$pid"
-  for _ in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || exit 0
-    sleep 0.5
+  if running; then
+    pid=$(cat "$pidfile")
+    kill -TERM "$pid"
+    for _ in $(seq 1 60); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "docker-engine.sh: dockerd $pid ignored SIGTERM for 30 s; killing it" >&2
+      kill -KILL "$pid"
+    fi
+  fi
+  # dockerd leaves its default network namespace (and, when killed, overlay mounts) mounted under
+  # the state directory; unmount them, deepest first, so the directory can be removed.
+  awk -v s="$state/" 'index($2, s) == 1 {print $2}' /proc/mounts | sort -r | while read -r mount; do
+    umount "$mount" 2>/dev/null || umount -l "$mount"
   done
-  echo "docker-engine.sh: dockerd $pid ignored SIGTERM for 30 s; killing it" >&2
-  kill -KILL "$pid"
   ;;
 *)
   echo "usage: docker-engine.sh start|stop <state-dir>" >&2
