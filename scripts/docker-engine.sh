@@ -11,8 +11,10 @@
 # path has at most 107 bytes.
 #
 # Networking: user-defined bridge networks (what compose creates) work with DNS by service name.
-# The default bridge (docker0) is not created (--bridge=none), so image builds run with
-# `--network host` (scripts/images/lib.sh). Published ports use docker-proxy on the host.
+# The default bridge (docker0) is not created (--bridge=none) and the host's firewall is left alone
+# (--iptables=false): published ports are served by docker-proxy on the host, and containers get
+# no NAT to the outside, which the stack does not need. Image builds run with `--network host`
+# (docker/lib.sh).
 set -euo pipefail
 cmd=${1:?usage: docker-engine.sh start|stop <state-dir>}
 state=${2:?usage: docker-engine.sh start|stop <state-dir>}
@@ -38,8 +40,6 @@ start)
     exit 0
   fi
   echo '{}' >"$state/daemon.json"
-  # Containers reach each other and the internet through the host's forwarding.
-  [[ $(cat /proc/sys/net/ipv4/ip_forward) == 1 ]] || sysctl -qw net.ipv4.ip_forward=1
   # setsid: the engine outlives this script and ignores the caller's Ctrl-C; stop it with `stop`.
   setsid dockerd \
     --config-file "$state/daemon.json" \
@@ -49,6 +49,7 @@ start)
     --host "unix://$socket" \
     --storage-driver overlay2 \
     --bridge none \
+    --iptables=false \
     --log-level warn \
     >"$state/dockerd.log" 2>&1 </dev/null &
   for _ in $(seq 1 120); do
