@@ -3,18 +3,11 @@
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { RedisInstrumentation } from '@opentelemetry/instrumentation-redis';
-import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
-import { SocketIoInstrumentation } from '@opentelemetry/instrumentation-socket.io';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { instrumentations as sightlineInstrumentations } from './instrumentations.mjs';
 
 const url = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
 const sdk = new NodeSDK({
@@ -25,15 +18,6 @@ const sdk = new NodeSDK({
     new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url }), exportIntervalMillis: 60_000 }),
   ],
   logRecordProcessors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url }) })],
-  instrumentations: [
-    new HttpInstrumentation(),
-    new UndiciInstrumentation(),
-    new PgInstrumentation(),
-    new RedisInstrumentation(),
-    new IORedisInstrumentation(),
-    new SocketIoInstrumentation(),
-    new RuntimeNodeInstrumentation(),
-    new ExpressInstrumentation(),
-  ],
+  instrumentations: sightlineInstrumentations(),
 });
 sdk.start();

@@ -8,31 +8,15 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { RedisInstrumentation } from '@opentelemetry/instrumentation-redis';
-import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
-import { SocketIoInstrumentation } from '@opentelemetry/instrumentation-socket.io';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { instrumentations as sightlineInstrumentations } from './instrumentations.mjs';
 
 const url = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
 const resource = resourceFromAttributes({ 'service.name': 'rss-bench' });
-const instrumentations = [
-  new HttpInstrumentation(),
-  new UndiciInstrumentation(),
-  new PgInstrumentation(),
-  new RedisInstrumentation(),
-  new IORedisInstrumentation(),
-  new SocketIoInstrumentation(),
-  new RuntimeNodeInstrumentation(),
-  new ExpressInstrumentation(),
-];
+const instrumentations = sightlineInstrumentations();
 registerInstrumentations({ instrumentations });
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 propagation.setGlobalPropagator(new W3CTraceContextPropagator());
