@@ -307,6 +307,33 @@ describe('docker compose: the README quick start and guided tour', { timeout: 3_
       });
     }));
 
+  it('host metrics: the collector in compose reports its host (cpu, memory, load, network) with a host_name', () =>
+    withLogs(async () => {
+      // The override points root_path at the container's own /proc (see docker-compose.test.yml), so
+      // this proves the receiver, its pipeline and remote-write in the compose stack, not the /hostfs bind.
+      const wanted = [
+        'system_cpu_time_seconds_total',
+        'system_memory_usage_bytes',
+        'system_cpu_load_average_1m',
+        'system_network_io_bytes_total',
+      ];
+      let missing: string[] = wanted;
+      await waitFor(
+        async () => {
+          missing = [];
+          for (const series of wanted) {
+            const { result } = (await instantQuery(`count by (host_name) (${series})`)) as {
+              result: { metric: Record<string, string> }[];
+            };
+            if (result.length === 0 || result.some((r) => !r.metric.host_name)) missing.push(series);
+          }
+          return missing.length === 0;
+        },
+        { what: 'host series in the compose Prometheus', timeoutMs: 120_000, intervalMs: 3000 },
+      ).catch(() => undefined);
+      expect(missing).toEqual([]);
+    }));
+
   it('restarting the collector loses no trace it had queued', () =>
     withLogs(async () => {
       // Tempo down: kept traces wait in the collector's persistent queue (file_storage volume).
