@@ -87,3 +87,33 @@ docker_build() {
   done
   docker build --network host --label "org.sightline.key=$key" -f "$dockerfile" "${tags[@]}" "${args[@]}" "$context" >&2
 }
+
+# prom/<name>:v<release> from the binaries scripts/build-prom-tools.sh builds (the ones the native tests
+# run): the Debian base, busybox, the tools and the image's default config. Shared by
+# docker/prometheus/build.sh and docker/alertmanager/build.sh. Prints the tag.
+# Usage: prom_tool_image <name> <versions.env pin> <tool>...
+prom_tool_image() {
+  local name=$1 pin_name=$2
+  shift 2
+  local release tag base dir
+  release=$(pin "$pin_name")
+  tag="prom/$name:v$release"
+  base=$(bash "$docker_dir/base/build.sh")
+  dir="$docker_dir/$name"
+  _prom_tool_name=$name
+  _prom_tool_tools=("$@")
+  build_image() {
+    local key=$1
+    shift
+    local context bin_dir t
+    new_scratch
+    context=$scratch
+    bin_dir=$(bash "$repo_dir/scripts/build-prom-tools.sh" "$_prom_tool_name")/bin
+    mkdir "$context/bin"
+    for t in "${_prom_tool_tools[@]}"; do cp "$bin_dir/$t" "$context/bin/$t"; done
+    cp "$docker_dir/$_prom_tool_name"/*.yml "$context/"
+    docker_build "$key" "$docker_dir/$_prom_tool_name/Dockerfile" "$context" "$@"
+  }
+  ensure_image "$name" "$(content_key "$docker_dir/lib.sh" "$dir/Dockerfile" "$dir/$name.yml" "$release" "$(image_key "$base")")" "$tag"
+  echo "$tag"
+}
