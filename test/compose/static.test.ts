@@ -78,7 +78,7 @@ describe('compose, Dockerfiles and docker/ agree with scripts/versions.env', () 
     ];
     for (const file of dockerfiles) {
       for (const [, image] of read(file).matchAll(/^FROM\s+(\S+)/gm)) {
-        // A registry host is a first path component with a dot or a port (gcr.io/…, host:5000/…).
+        // A registry host is a first path component with a dot or a port (`some.host/…`, `host:5000/…`).
         const first = (image as string).split('/')[0] as string;
         expect((image as string).includes('/') && /[.:]/.test(first), `${file}: FROM ${image}`).toBe(false);
       }
