@@ -9,7 +9,7 @@ import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusPlacements, leakContext, leaksIn, type Placement } from '../../../pii/corpus.ts';
+import { corpusPlacements, leakContext, leaksIn, type Placement, POSITIONS } from '../../../pii/corpus.ts';
 import { init, type Sightline } from '../src/index.ts';
 import { PII_RULES } from '../src/pii/rules.generated.ts';
 import { captureJsonLines } from './log-capture.ts';
@@ -21,24 +21,7 @@ for (const exporter of [spans, metrics, logs]) exporter.shutdown = async () => {
 const { lines, destination } = captureJsonLines();
 
 // Resource and scope attributes are set by the SDK from config, not per call: not placed here.
-const SDK_POSITIONS = new Set([
-  'span.name',
-  'span.status',
-  'span.attr',
-  'span.attr.array',
-  'span.attr.nested',
-  'event.name',
-  'event.attr',
-  'link.attr',
-  'log.body.string',
-  'log.body.map',
-  'log.body.array',
-  'log.body.nested',
-  'log.attr',
-  'log.attr.nested',
-  'log.error',
-  'metric.label',
-]);
+const SDK_POSITIONS = new Set<string>(POSITIONS.filter((p) => !p.startsWith('resource.') && !p.startsWith('scope.')));
 
 function emit(sightline: Sightline, p: Placement): void {
   const key = p.secret.headerKey ?? 'detail';
