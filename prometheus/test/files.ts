@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 export const prometheusDir = fileURLToPath(new URL('..', import.meta.url));
 export const repoDir = join(prometheusDir, '..');
 export const rulesDir = join(prometheusDir, 'rules');
-export const unitTestsDir = join(prometheusDir, 'tests');
+export const unitTestsDir = join(prometheusDir, 'rule-tests');
 
 /** What a command printed, and whether it exited 0. */
 export interface ToolResult {

@@ -62,7 +62,7 @@ describe('promtool', () => {
   });
 
   for (const file of unitTestFiles) {
-    it(`passes the unit tests of tests/${basename(file)}`, () => {
+    it(`passes the unit tests of rule-tests/${basename(file)}`, () => {
       const { ok, output } = runTool('promtool', ['test', 'rules', file]);
       assert.ok(ok, output);
       assert.match(output, /SUCCESS/);
