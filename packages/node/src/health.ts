@@ -1,5 +1,6 @@
 import type { Histogram, Meter } from '@opentelemetry/api';
 import type { SightlineConfig } from './config.js';
+import { errors } from './errors.js';
 import type { Logger } from './logger.js';
 
 /** Reason codes a failed check reports; no error text leaves the process. */
@@ -65,7 +66,7 @@ function withTimeout<T>(run: (signal: AbortSignal) => Promise<T>, timeoutMs: num
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(Object.assign(new Error('probe timed out'), { reason: HEALTH_REASONS.timeout }));
+      reject(Object.assign(errors.HEALTH_PROBE_TIMEOUT(timeoutMs), { reason: HEALTH_REASONS.timeout }));
     }, timeoutMs);
   });
   return Promise.race([run(controller.signal), timeout]).finally(() => clearTimeout(timer));
@@ -185,7 +186,7 @@ export function createHealth(setup: HealthSetup): Health {
   return {
     addReadinessProbe(name, probe) {
       if (!/^[a-z][a-z0-9_]*$/.test(name)) {
-        throw new Error(`SIGHTLINE_HEALTH_PROBE_NAME: probe name "${name}" must be lower-case letters, digits and _`);
+        throw errors.HEALTH_PROBE_NAME(name);
       }
       const first = probes.size === 0;
       probes.set(name, probe);

@@ -1,3 +1,4 @@
+import { errors } from './errors.js';
 import type { LoadMeter } from './load.js';
 import type { Sightline } from './types.js';
 
@@ -15,6 +16,6 @@ export function attachInternals(sightline: Sightline, value: SightlineInternals)
 
 export function internalsOf(sightline: Sightline): SightlineInternals {
   const value = internals.get(sightline);
-  if (value === undefined) throw new Error('SIGHTLINE_NOT_INITIALIZED: pass the object returned by init()');
+  if (value === undefined) throw errors.NOT_INITIALIZED('sightline');
   return value;
 }

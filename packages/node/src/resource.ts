@@ -29,34 +29,36 @@ export const OPTION_RESOURCE_ATTRIBUTES = {
   commit: ['vcs.ref.head.revision'],
 } as const;
 
-function decode(part: string, entry: string, what: string): string {
+/** Percent-decodes one key or value; undefined when it is not valid percent-encoding. */
+function decode(part: string): string | undefined {
   try {
     return decodeURIComponent(part);
   } catch {
-    throw new Error(`entry "${entry}": the ${what} is not valid percent-encoding`);
+    return undefined;
   }
 }
+
+const discarded = (reason: string): EnvResourceAttributes => ({
+  attributes: {},
+  error: `invalid env ${RESOURCE_ATTRIBUTES_ENV}, ${reason}; the whole value is ignored`,
+});
 
 /** Parses an `OTEL_RESOURCE_ATTRIBUTES` value; never throws. */
 export function parseResourceAttributes(raw: string | undefined): EnvResourceAttributes {
   if (raw === undefined || raw.trim() === '') return { attributes: {} };
   const attributes: Record<string, string> = {};
-  try {
-    for (const entry of raw.split(',')) {
-      if (entry.trim() === '') continue;
-      const parts = entry.split('=');
-      if (parts.length !== 2) {
-        throw new Error(`entry "${entry}": expected key=value (percent-encode "," and "=" inside keys and values)`);
-      }
-      const key = decode((parts[0] as string).trim(), entry, 'key');
-      if (key === '') throw new Error(`entry "${entry}": the key is empty`);
-      attributes[key] = decode((parts[1] as string).trim(), entry, 'value');
+  for (const entry of raw.split(',')) {
+    if (entry.trim() === '') continue;
+    const parts = entry.split('=');
+    if (parts.length !== 2) {
+      return discarded(`entry "${entry}": expected key=value (percent-encode "," and "=" inside keys and values)`);
     }
-  } catch (error) {
-    return {
-      attributes: {},
-      error: `invalid env ${RESOURCE_ATTRIBUTES_ENV}, ${(error as Error).message}; the whole value is ignored`,
-    };
+    const key = decode((parts[0] as string).trim());
+    if (key === undefined) return discarded(`entry "${entry}": the key is not valid percent-encoding`);
+    if (key === '') return discarded(`entry "${entry}": the key is empty`);
+    const value = decode((parts[1] as string).trim());
+    if (value === undefined) return discarded(`entry "${entry}": the value is not valid percent-encoding`);
+    attributes[key] = value;
   }
   return { attributes };
 }

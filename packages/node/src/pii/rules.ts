@@ -2,6 +2,7 @@
  * Compiles the shared PII rules (pii/rules.yaml) into a scrubber: the same rules, in the same
  * order, with the same prefilters and limits as the collector's sightline_pii processor.
  */
+import { errors } from '../errors.js';
 import type { PiiPatternSpec, PiiRuleSpec } from './spec.js';
 
 type Part = string | number;
@@ -28,7 +29,7 @@ const MAX_CLEAN_CACHE = 4096;
 const MAX_CLEAN_LENGTH = 256;
 
 function fail(rule: string, message: string): never {
-  throw new Error(`SIGHTLINE_CONFIG_PII_RULES: ${rule}: ${message}`);
+  throw errors.CONFIG_PII_RULES(rule, message);
 }
 
 function compileRegExp(rule: string, source: string, flags: string): RegExp {

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'vitest';
+import { configErrorCode, errors, REPORTED_CODES, SightlineError } from '../src/errors.ts';
+import { DEFAULTS, init, resolveConfig } from '../src/index.ts';
+import { compilePiiRules } from '../src/pii/index.ts';
+import { PII_RULES } from '../src/pii/rules.generated.ts';
+import { discardLogs } from './log-capture.ts';
+
+// The codes are a contract: callers branch on them. Changing this list is a breaking change.
+const PINNED = {
+  NOT_INITIALIZED: 'SIGHTLINE_NOT_INITIALIZED',
+  CONFIG_PII_RULES: 'SIGHTLINE_CONFIG_PII_RULES',
+  HEALTH_PROBE_NAME: 'SIGHTLINE_HEALTH_PROBE_NAME',
+  HEALTH_PROBE_TIMEOUT: 'SIGHTLINE_HEALTH_PROBE_TIMEOUT',
+  CATALOG_NAMESPACE: 'SIGHTLINE_CATALOG_NAMESPACE',
+  CATALOG_LABEL_VALUES: 'SIGHTLINE_CATALOG_LABEL_VALUES',
+  CATALOG_KIND: 'SIGHTLINE_CATALOG_KIND',
+};
+
+function caught(run: () => unknown): SightlineError {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof SightlineError, `expected a SightlineError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected a throw');
+}
+
+describe('error registry', () => {
+  it('holds exactly the pinned codes, each named after its entry', () => {
+    const registered = Object.fromEntries(Object.entries(errors).map(([name, factory]) => [name, factory.code]));
+    assert.deepEqual(registered, PINNED);
+    for (const [name, code] of Object.entries(registered)) assert.equal(code, `SIGHTLINE_${name}`);
+  });
+
+  it('keeps every code unique, including the per-option config codes and the reported ones', () => {
+    const configCodes = Object.keys(DEFAULTS).map(configErrorCode);
+    const all = [...Object.values(PINNED), ...REPORTED_CODES, ...configCodes];
+    assert.equal(new Set(all).size, all.length, all.filter((code, i) => all.indexOf(code) !== i).join(', '));
+    for (const code of all) assert.match(code, /^SIGHTLINE_[A-Z0-9_]+$/);
+    assert.equal(configErrorCode('otlpEndpoint'), 'SIGHTLINE_CONFIG_OTLP_ENDPOINT');
+  });
+
+  it('creates SightlineErrors whose message starts with the code and whose stack starts at the caller', () => {
+    const error = errors.HEALTH_PROBE_NAME('Redis');
+    assert.ok(error instanceof SightlineError && error instanceof Error);
+    assert.equal(error.name, 'SightlineError');
+    assert.equal(error.code, 'SIGHTLINE_HEALTH_PROBE_NAME');
+    assert.equal(
+      error.message,
+      'SIGHTLINE_HEALTH_PROBE_NAME: probe name "Redis" must be lower-case letters, digits and _',
+    );
+    assert.doesNotMatch(error.stack?.split('\n')[1] ?? '', /errors\.ts/);
+  });
+});
+
+describe('throw sites produce registered codes', () => {
+  it('an invalid option: SIGHTLINE_CONFIG_<OPTION>', () => {
+    const error = caught(() => resolveConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' }));
+    assert.equal(error.code, 'SIGHTLINE_CONFIG_OTLP_ENDPOINT');
+    assert.match(error.message, /^SIGHTLINE_CONFIG_OTLP_ENDPOINT: invalid env OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
+
+  it('a PII rule that does not compile: SIGHTLINE_CONFIG_PII_RULES naming the rule', () => {
+    const spec = structuredClone(PII_RULES);
+    (spec.patterns.find((p) => p.name === 'jwt') as { pattern: string }).pattern = 'eyJ(';
+    const error = caught(() => compilePiiRules(spec));
+    assert.equal(error.code, errors.CONFIG_PII_RULES.code);
+    assert.match(error.message, /^SIGHTLINE_CONFIG_PII_RULES: patterns rule "jwt": /);
+  });
+
+  it('a bad readiness probe name: SIGHTLINE_HEALTH_PROBE_NAME', async () => {
+    const sightline = init({ enabled: false, logDestination: discardLogs() });
+    const error = caught(() =>
+      sightline.health.addReadinessProbe('Redis', { timeoutMs: 50, check: async () => undefined }),
+    );
+    assert.equal(error.code, 'SIGHTLINE_HEALTH_PROBE_NAME');
+    await sightline.shutdown();
+  });
+});
