@@ -80,22 +80,3 @@ export function scrubObject(object: Record<string, unknown>, depth = 0, headers 
   if (dropped > 0) out._truncated = dropped;
   return out;
 }
-
-/** IPv4 -> first two octets (`/16`), IPv6 -> first two groups (`/32`); anything else -> `unknown`. */
-export function ipPrefix(ip: string | undefined): string {
-  if (!ip) return 'unknown';
-  const v4 = ip.replace(/^::ffff:/, '');
-  const parts = v4.split('.');
-  if (parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p))) return `${parts[0]}.${parts[1]}.0.0/16`;
-  if (ip.includes(':')) {
-    const groups = ip.split(':');
-    return `${groups[0] || '0'}:${groups[1] || '0'}::/32`;
-  }
-  return 'unknown';
-}
-
-/** First 4 characters of a user id; logs never carry a whole one. */
-export function userIdPrefix(id: string | number | undefined): string | undefined {
-  if (id === undefined) return undefined;
-  return `${String(id).slice(0, 4)}…`;
-}

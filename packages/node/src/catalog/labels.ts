@@ -1,8 +1,8 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { ipPrefix, OTHER, userIdPrefix } from '../prefix.js';
 import type { ConfigurableLabelSet, LabelRule } from './types.js';
 
-/** The value every out-of-set or unparsable label value folds into. */
-export const OTHER = 'other';
+// One helper each for IP and user-id prefixes, shared with the request logs (src/prefix.ts).
+export { ipPrefix, OTHER, userIdPrefix };
 
 /** Allowed values of the configurable label sets, per set. Values outside fold into `other`. */
 export type LabelValueOptions = { readonly [S in ConfigurableLabelSet]?: readonly string[] };
@@ -32,39 +32,6 @@ export const MAX_CONFIGURED_VALUES: { readonly [S in ConfigurableLabelSet]: numb
 };
 
 const IDENTIFIER = /^[A-Za-z_/][A-Za-z0-9_.:/-]{0,63}$/;
-const HEX_PREFIX = /^[0-9a-f]{2}/;
-const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
-
-/** `10.1.0.0/16` for an IPv4 address, `2001:db8::/32` for IPv6, `other` for anything else. */
-export function ipPrefix(raw: unknown): string {
-  if (typeof raw !== 'string') return OTHER;
-  let address = raw.trim().replace(/^\[|\]$/g, '');
-  const zone = address.indexOf('%');
-  if (zone !== -1) address = address.slice(0, zone);
-  const mapped = MAPPED_IPV4.exec(address);
-  if (mapped?.[1] !== undefined) address = mapped[1];
-  if (isIPv4(address)) {
-    const [a, b] = address.split('.');
-    return `${a}.${b}.0.0/16`;
-  }
-  if (isIPv6(address)) {
-    // Only the first two hextets matter; a '::' right after them stands for zeros.
-    const head = address.includes('::') ? (address.split('::')[0] ?? '') : address;
-    const groups = head === '' ? [] : head.split(':');
-    const first = Number.parseInt(groups[0] ?? '0', 16).toString(16);
-    const second = Number.parseInt(groups[1] ?? '0', 16).toString(16);
-    return `${first}:${second}::/32`;
-  }
-  return OTHER;
-}
-
-/** The first two hex characters of a user id (lower case), `other` when it does not start with hex. */
-export function userIdPrefix(raw: unknown): string {
-  if (typeof raw !== 'string' && typeof raw !== 'number') return OTHER;
-  const match = HEX_PREFIX.exec(String(raw).trim().toLowerCase());
-  return match ? match[0] : OTHER;
-}
-
 /** The smallest bucket that holds `raw` metres, `other` above the largest or for non-numbers. */
 export function radiusBucket(raw: unknown, buckets: readonly number[]): string {
   const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;

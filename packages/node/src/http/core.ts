@@ -4,7 +4,7 @@ import { getRPCMetadata, type RPCMetadata, RPCType } from '@opentelemetry/core';
 import { checkAdmin } from '../guard.js';
 import { internalsOf } from '../internal.js';
 import { requestIdsByTrace } from '../logger.js';
-import { ipPrefix, userIdPrefix } from '../redact.js';
+import { ipPrefix, userIdPrefix } from '../prefix.js';
 import type { Sightline } from '../types.js';
 import { WebIngest } from './ingest.js';
 
@@ -116,8 +116,7 @@ export class HttpCore {
       latency_ms: latencyMs,
     };
     if (done.remoteAddress !== undefined) fields.ip = ipPrefix(done.remoteAddress);
-    const user = userIdPrefix(done.userId);
-    if (user !== undefined) fields.user_id = user;
+    if (done.userId !== undefined) fields.user_id = userIdPrefix(done.userId);
     const logger = this.sightline.logger;
     if (done.status >= 500) logger.error(fields, 'request completed');
     else if ((HEALTH_ROUTES as readonly string[]).includes(state.route)) logger.debug(fields, 'request completed');
