@@ -3,9 +3,8 @@ import { basename, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { repoRoot } from './collector.ts';
 import { freePort } from './ports.ts';
-import { type ManagedProcess, startProcess, tempDir } from './process.ts';
+import { type ManagedProcess, startManaged, tempDir } from './process.ts';
 import { promToolBinary } from './prom-tools.ts';
-import { waitFor } from './wait.ts';
 
 /** Where prometheus/alertmanager.yml expects its secret files (the compose mount). */
 export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager/secrets/';
@@ -148,7 +147,7 @@ export async function startAlertmanager(options: AlertmanagerOptions = {}): Prom
   const configFile = options.configFile ?? localAlertmanagerConfig({ dir });
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const proc = startProcess({
+  const proc = await startManaged({
     name,
     command,
     args: [
@@ -158,20 +157,10 @@ export async function startAlertmanager(options: AlertmanagerOptions = {}): Prom
       // Empty disables gossip: a single instance must not bind the cluster port 9094.
       '--cluster.listen-address=',
     ],
+    readyUrl: `${url}/-/ready`,
+    timeoutMs,
+    intervalMs: 200,
   });
-  try {
-    await waitFor(
-      async () => {
-        if (!proc.running) throw new Error(`${name} exited early`);
-        const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
-        return response?.status === 200;
-      },
-      { what: `${name} ready on ${port}`, timeoutMs, intervalMs: 200 },
-    );
-  } catch (error) {
-    await proc.stop();
-    throw new Error(`${(error as Error).message}\n${proc.logs()}`);
-  }
   return {
     url,
     configFile,

@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.ts';
-import { type ManagedProcess, startProcess, tempDir } from './process.ts';
-import { waitFor } from './wait.ts';
+import { type ManagedProcess, startManaged, tempDir } from './process.ts';
 
 /** The repository root, found from this file's location. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -122,21 +121,17 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     SIGHTLINE_PII_RULES: piiRulesPath,
   };
   const args = [config].flat().flatMap((file) => ['--config', file]);
-  const proc = startProcess({ name, command: collectorBinary(), args, env: { ...baseEnv, ...env } });
   const healthUrl = `http://127.0.0.1:${healthPort}/`;
-  try {
-    await waitFor(
-      async () => {
-        if (!proc.running) throw new Error(`${name} exited early\n${proc.logs()}`);
-        const response = await fetch(healthUrl).catch(() => undefined);
-        return response?.status === 200;
-      },
-      { what: `${name} health_check on ${healthPort}`, timeoutMs, intervalMs: 100 },
-    );
-  } catch (error) {
-    await proc.stop();
-    throw new Error(`${(error as Error).message}\n${proc.logs()}`);
-  }
+  const proc = await startManaged({
+    name,
+    command: collectorBinary(),
+    args,
+    env: { ...baseEnv, ...env },
+    readyUrl: healthUrl,
+    timeoutMs,
+    // Long enough to flush its queues to backends that are still up.
+    stopGraceMs: 10_000,
+  });
   return {
     otlpGrpcEndpoint: `127.0.0.1:${grpcPort}`,
     otlpHttpUrl: `http://127.0.0.1:${httpPort}`,
@@ -144,7 +139,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     dataDir,
     process: proc,
-    stop: () => proc.stop(10_000),
+    stop: () => proc.stop(),
     logs: () => proc.logs(),
   };
 }

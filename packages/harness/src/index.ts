@@ -31,7 +31,17 @@ export {
 export * from './otlp.ts';
 export { freePort, isListening } from './ports.ts';
 export { type PostgresServer, startPostgres } from './postgres.ts';
-export { dumpLogs, type ManagedProcess, type ProcessOptions, startProcess, tempDir } from './process.ts';
+export {
+  dumpLogs,
+  type ManagedProcess,
+  type ProcessLogOptions,
+  type ProcessOptions,
+  ProcessStartError,
+  type StartManagedOptions,
+  startManaged,
+  startProcess,
+  tempDir,
+} from './process.ts';
 export { type PromTool, promToolBinary } from './prom-tools.ts';
 export { type Prometheus, type PrometheusOptions, type PromSample, startPrometheus } from './prometheus.ts';
 export { type RedisServer, startRedis } from './redis.ts';

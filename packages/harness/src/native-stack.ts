@@ -6,11 +6,10 @@ import { localAlertmanagerConfig, startAlertmanager } from './alertmanager.ts';
 import { type Collector, repoRoot, startCollector } from './collector.ts';
 import { freePort, isListening } from './ports.ts';
 import { type PostgresServer, startPostgres } from './postgres.ts';
-import { type ManagedProcess, startProcess, tempDir } from './process.ts';
+import { type ManagedProcess, startManaged, tempDir } from './process.ts';
 import { type Prometheus, startPrometheus } from './prometheus.ts';
 import { type RedisServer, startRedis } from './redis.ts';
 import { type Sink, startSink } from './sink.ts';
-import { waitFor } from './wait.ts';
 
 /** Loopback ports of the stack's public endpoints; each one left out is a free port. */
 export interface NativeStackPorts {
@@ -83,18 +82,6 @@ const DEMO_MAIN = join(repoRoot, 'packages/demo/src/main.ts');
 
 async function portOrFree(port: number | undefined): Promise<number> {
   return port ?? (await freePort());
-}
-
-/** Polls `url` until it answers 200, failing fast when the process has exited. */
-async function waitHealthy(proc: ManagedProcess, url: string, timeoutMs: number): Promise<void> {
-  await waitFor(
-    async () => {
-      if (!proc.running) throw new Error(`${proc.name} exited early`);
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
-      return response?.status === 200;
-    },
-    { what: `${proc.name} healthy at ${url}`, timeoutMs, intervalMs: 200 },
-  );
 }
 
 /** Rule files of the repo's prometheus.yml resolved to absolute paths (globs expanded by Prometheus). */
@@ -256,7 +243,7 @@ export async function startNativeStack(options: NativeStackOptions = {}): Promis
     const environment = options.serviceEnv?.DEPLOYMENT_ENVIRONMENT ?? 'native';
     const adminToken = options.serviceEnv?.OBS_ADMIN_TOKEN ?? randomBytes(24).toString('hex');
     const serviceUrl = `http://127.0.0.1:${servicePort}`;
-    const serviceProc = startProcess({
+    const serviceProc = await startManaged({
       name: 'divan',
       command: process.execPath,
       args: ['--import', 'tsx', DEMO_MAIN],
@@ -277,10 +264,13 @@ export async function startNativeStack(options: NativeStackOptions = {}): Promis
         ...pick(options.collectorEnv, ['SIGHTLINE_SAMPLING_PERCENTAGE', 'SIGHTLINE_LATENCY_SLO_MS']),
         ...options.serviceEnv,
       },
+      readyUrl: `${serviceUrl}/health/ready`,
+      timeoutMs,
+      intervalMs: 200,
+      stopGraceMs: 15_000,
     });
-    stoppers.push(() => serviceProc.stop(15_000));
+    stoppers.push(() => serviceProc.stop());
     processes.push(serviceProc);
-    await waitHealthy(serviceProc, `${serviceUrl}/health/ready`, timeoutMs);
 
     return {
       redis,

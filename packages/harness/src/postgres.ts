@@ -3,8 +3,7 @@ import { chownSync, existsSync, readdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.ts';
-import { type ManagedProcess, startProcess, tempDir } from './process.ts';
-import { waitFor } from './wait.ts';
+import { type ManagedProcess, startManaged, tempDir } from './process.ts';
 
 /** A throwaway PostgreSQL cluster from Debian's postgresql, on loopback, trust auth. */
 export interface PostgresServer {
@@ -48,7 +47,17 @@ export async function startPostgres(options: { port?: number } = {}): Promise<Po
 
   let proc: ManagedProcess | undefined;
   const start = async () => {
-    proc = startProcess({
+    const isReady = () => {
+      try {
+        execFileSync(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'], {
+          stdio: 'pipe',
+        });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    proc = await startManaged({
       name: `postgres:${port}`,
       command: join(bin, 'postgres'),
       args: [
@@ -70,33 +79,21 @@ export async function startPostgres(options: { port?: number } = {}): Promise<Po
         'max_connections=200',
       ],
       ...user,
+      ready: isReady,
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      // SIGINT is PostgreSQL's "fast shutdown": it disconnects clients and exits at once.
+      stopSignal: 'SIGINT',
+      stopGraceMs: 15_000,
     });
-    const started = proc;
-    await waitFor(
-      () => {
-        if (!started.running) throw new Error(started.logs());
-        try {
-          execFileSync(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'], {
-            stdio: 'pipe',
-          });
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { what: `postgres on ${port}`, timeoutMs: 30_000, intervalMs: 200 },
-    );
   };
   await start();
   return {
     port,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     start,
-    // SIGINT is PostgreSQL's "fast shutdown": it disconnects clients and exits at once.
     stop: async () => {
-      if (proc === undefined || !proc.running) return;
-      proc.child.kill('SIGINT');
-      await proc.exited();
+      await proc?.stop();
     },
     logs: () => proc?.logs() ?? '',
   };

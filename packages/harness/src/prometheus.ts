@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './ports.ts';
-import { type ManagedProcess, startProcess, tempDir } from './process.ts';
+import { type ManagedProcess, startManaged, tempDir } from './process.ts';
 import { promToolBinary } from './prom-tools.ts';
-import { waitFor } from './wait.ts';
 
 /** Options for {@link startPrometheus}. */
 export interface PrometheusOptions {
@@ -101,7 +100,7 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
   const configFile = options.configFile ?? join(dir, 'prometheus.yml');
   if (options.configFile === undefined) writeFileSync(configFile, generatedConfig(options));
   const url = `http://127.0.0.1:${port}`;
-  const proc = startProcess({
+  const proc = await startManaged({
     name,
     command: options.command ?? promToolBinary('prometheus'),
     args: [
@@ -113,20 +112,9 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
       '--enable-feature=exemplar-storage',
       ...extraArgs,
     ],
+    readyUrl: `${url}/-/ready`,
+    timeoutMs,
   });
-  try {
-    await waitFor(
-      async () => {
-        if (!proc.running) throw new Error(`${name} exited early`);
-        const response = await fetch(`${url}/-/ready`).catch(() => undefined);
-        return response?.status === 200;
-      },
-      { what: `${name} ready on ${port}`, timeoutMs },
-    );
-  } catch (error) {
-    await proc.stop();
-    throw new Error(`${(error as Error).message}\n${proc.logs()}`);
-  }
 
   const api = async <T>(path: string): Promise<T> => {
     const response = await fetch(`${url}${path}`);

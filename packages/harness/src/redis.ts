@@ -1,6 +1,5 @@
 import { freePort, isListening } from './ports.ts';
-import { type ManagedProcess, startProcess } from './process.ts';
-import { waitFor } from './wait.ts';
+import { type ManagedProcess, startManaged } from './process.ts';
 
 /** A Redis server from Debian's redis-server, on loopback, without persistence. */
 export interface RedisServer {
@@ -16,14 +15,11 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
   const port = options.port ?? (await freePort());
   let proc: ManagedProcess | undefined;
   const start = async () => {
-    proc = startProcess({
+    proc = await startManaged({
       name: `redis:${port}`,
       command: 'redis-server',
       args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    });
-    const started = proc;
-    await waitFor(() => (started.running ? isListening(port) : Promise.reject(new Error(started.logs()))), {
-      what: `redis on ${port}`,
+      ready: () => isListening(port),
       timeoutMs: 15_000,
     });
   };

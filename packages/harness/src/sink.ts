@@ -2,8 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectorBinary, collectorConfigPath } from './collector.ts';
 import { freePort } from './ports.ts';
-import { type ManagedProcess, startProcess, tempDir } from './process.ts';
-import { waitFor } from './wait.ts';
+import { type ManagedProcess, startManaged, tempDir } from './process.ts';
 
 /** An OTLP/JSON attribute value as the file exporter writes it. */
 export interface JsonAnyValue {
@@ -110,7 +109,7 @@ export async function startSink(options: SinkOptions = {}): Promise<Sink> {
   const httpPort = options.httpPort ?? (await freePort());
   const healthPort = await freePort();
   const dir = tempDir('sink');
-  const proc = startProcess({
+  const proc = await startManaged({
     name,
     command: collectorBinary(),
     args: ['--config', collectorConfigPath('sink.yaml')],
@@ -120,20 +119,9 @@ export async function startSink(options: SinkOptions = {}): Promise<Sink> {
       SINK_HEALTH_ENDPOINT: `127.0.0.1:${healthPort}`,
       SINK_DIR: dir,
     },
+    readyUrl: `http://127.0.0.1:${healthPort}/`,
+    timeoutMs,
   });
-  try {
-    await waitFor(
-      async () => {
-        if (!proc.running) throw new Error(`${name} exited early\n${proc.logs()}`);
-        const response = await fetch(`http://127.0.0.1:${healthPort}/`).catch(() => undefined);
-        return response?.status === 200;
-      },
-      { what: `${name} health_check on ${healthPort}`, timeoutMs },
-    );
-  } catch (error) {
-    await proc.stop();
-    throw new Error(`${(error as Error).message}\n${proc.logs()}`);
-  }
   const file = (signal: string) => join(dir, `${signal}.jsonl`);
   const readTraces = () => readJsonLines<JsonTracesRequest>(file('traces'));
   const readLogs = () => readJsonLines<JsonLogsRequest>(file('logs'));
