@@ -39,16 +39,25 @@ export function compareVersions(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
-/** Migrations readiness: the applied version is at least `HEALTH_MIN_MIGRATION` (any version passes when unset). */
+/** Options of {@link migrationsProbe}. */
+export interface MigrationsProbeOptions {
+  /** @default 1000 */
+  timeoutMs?: number;
+  /** Lowest applied version that passes, e.g. "0008" (the service's own setting). @default undefined (any) */
+  minVersion?: string | undefined;
+}
+
+/** Migrations readiness: the applied version is at least `minVersion` (any version passes when unset). */
 export function migrationsProbe(
   readVersion: () => Promise<string | number>,
-  options: { timeoutMs?: number } = {},
+  options: MigrationsProbeOptions = {},
 ): ReadinessProbe {
+  const { minVersion } = options;
   return {
     timeoutMs: options.timeoutMs ?? 1000,
-    async check({ minMigration }) {
+    async check() {
       const version = String(await readVersion());
-      const ok = minMigration === undefined || compareVersions(version, minMigration) >= 0;
+      const ok = minVersion === undefined || compareVersions(version, minVersion) >= 0;
       return ok ? { ok, version } : { ok, version, reason: HEALTH_REASONS.belowMinimum };
     },
   };

@@ -6,6 +6,8 @@
  * reads `process.env` directly and only reports a failure at diag debug level, hence this module.
  */
 
+import { OPTIONS, type OptionDefinition } from './options.js';
+
 /** The env var, for messages. */
 export const RESOURCE_ATTRIBUTES_ENV = 'OTEL_RESOURCE_ATTRIBUTES';
 
@@ -16,18 +18,6 @@ export interface EnvResourceAttributes {
   /** Why the value was discarded, naming the bad entry; undefined when it was fine. */
   readonly error?: string;
 }
-
-/**
- * Resource attributes that also feed an option: the option's own env var (and an explicit option) win
- * over them, and they win over the default. `deployment.environment` is the pre-1.27 semconv name.
- */
-export const OPTION_RESOURCE_ATTRIBUTES = {
-  serviceName: ['service.name'],
-  serviceNamespace: ['service.namespace'],
-  serviceVersion: ['service.version'],
-  environment: ['deployment.environment.name', 'deployment.environment'],
-  commit: ['vcs.ref.head.revision'],
-} as const;
 
 /** Percent-decodes one key or value; undefined when it is not valid percent-encoding. */
 function decode(part: string): string | undefined {
@@ -63,9 +53,12 @@ export function parseResourceAttributes(raw: string | undefined): EnvResourceAtt
   return { attributes };
 }
 
-/** The value `OTEL_RESOURCE_ATTRIBUTES` gives option `key`, if it is one of {@link OPTION_RESOURCE_ATTRIBUTES}. */
+/**
+ * The value `OTEL_RESOURCE_ATTRIBUTES` gives option `key`: its first `resourceAttributes` key (options.ts)
+ * that is set. The option's own env var and an explicit option win over it; it wins over the default.
+ */
 export function resourceValueFor(attributes: Readonly<Record<string, string>>, key: string): string | undefined {
-  const names = (OPTION_RESOURCE_ATTRIBUTES as Record<string, readonly string[]>)[key];
+  const names = (OPTIONS as Record<string, OptionDefinition>)[key]?.resourceAttributes;
   if (names === undefined) return undefined;
   for (const name of names) {
     const value = attributes[name];
