@@ -19,8 +19,8 @@ import {
   type ManagedProcess,
   type Pipeline,
   startAlertmanager,
+  startManaged,
   startPipeline,
-  startProcess,
   tempDir,
   waitFor,
 } from '@sightline/harness';
@@ -119,7 +119,7 @@ describe('an alert from a failing service reaches its receivers through the real
     });
     const port = await freePort();
     serviceUrl = `http://127.0.0.1:${port}`;
-    service = startProcess({
+    service = await startManaged({
       name: SERVICE,
       command: process.execPath,
       args: ['--import', '@sightline/node/register', join(prometheusDir, 'test/fixtures/failing-service.mjs')],
@@ -132,9 +132,7 @@ describe('an alert from a failing service reaches its receivers through the real
         OTEL_METRIC_EXPORT_INTERVAL: '1000',
         LOG_LEVEL: 'warn',
       },
-    });
-    await waitFor(() => (service?.running ? isListening(port) : Promise.reject(new Error('service exited'))), {
-      what: `${SERVICE} listening`,
+      ready: () => isListening(port),
       timeoutMs: 30_000,
     }).catch((error) => assert.fail(`${error}\n${logs()}`));
 

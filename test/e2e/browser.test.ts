@@ -13,8 +13,8 @@ import {
   jsonAttribute,
   type ManagedProcess,
   type NativeStack,
+  startManaged,
   startNativeStack,
-  startProcess,
   tempDir,
   waitFor,
 } from '@sightline/harness';
@@ -304,7 +304,7 @@ describe('browser telemetry: demo page in Chromium -> /ops/ingest -> collector -
     withLogs(async () => {
       const port = await freePort();
       disabledUrl = `http://127.0.0.1:${port}`;
-      disabled = startProcess({
+      disabled = await startManaged({
         name: 'divan-ingest-off',
         command: process.execPath,
         args: ['--import', 'tsx', join(repoRoot, 'packages/demo/src/main.ts')],
@@ -320,9 +320,7 @@ describe('browser telemetry: demo page in Chromium -> /ops/ingest -> collector -
           MIGRATE_ON_START: 'false',
           LB_SNAPSHOT_INTERVAL_MS: '0',
         },
-      });
-      await waitFor(async () => (await fetch(`${disabledUrl}/health/live`).catch(() => undefined))?.status === 200, {
-        what: 'the second Divan API',
+        readyUrl: `${disabledUrl}/health/live`,
         timeoutMs: 60_000,
         intervalMs: 300,
       });

@@ -21,10 +21,12 @@ export async function openTarget(): Promise<Target> {
     }
     return { url: given.replace(/\/$/, ''), close: async () => {} };
   }
-  const { dumpLogs, freePort, startPostgres, startProcess, startRedis, waitFor } = await import('@sightline/harness');
+  const { freePort, startManaged, startPostgres, startRedis } = await import('@sightline/harness');
   const [redis, postgres, port] = await Promise.all([startRedis(), startPostgres(), freePort()]);
   // Its own process, as in production: the load generator must not share the service's event loop.
-  const service = startProcess({
+  const url = `http://127.0.0.1:${port}`;
+  const dependencies = () => Promise.allSettled([redis.stop(), postgres.stop()]);
+  const service = await startManaged({
     name: 'divan',
     command: process.execPath,
     args: ['--import', 'tsx', 'src/main.ts'],
@@ -42,23 +44,20 @@ export async function openTarget(): Promise<Target> {
       OBS_ENABLED: process.env.OBS_ENABLED ?? 'false',
       LOG_LEVEL: 'warn',
     },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const stopAll = async () => {
-    await service.stop();
-    await Promise.allSettled([redis.stop(), postgres.stop()]);
-  };
-  try {
-    await waitFor(async () => (await fetch(`${url}/health/ready`)).ok, {
-      what: 'divan to be ready',
-      timeoutMs: 60_000,
-    });
-  } catch (error) {
-    process.stderr.write(dumpLogs(service));
-    await stopAll();
+    readyUrl: `${url}/health/ready`,
+    timeoutMs: 60_000,
+  }).catch(async (error) => {
+    // The error carries the command and the tail of its logs; Redis and PostgreSQL go too.
+    await dependencies();
     throw error;
-  }
-  return { url, close: stopAll };
+  });
+  return {
+    url,
+    close: async () => {
+      await service.stop();
+      await dependencies();
+    },
+  };
 }
 
 async function post(url: string, body: unknown, token?: string): Promise<Record<string, unknown>> {

@@ -9,8 +9,8 @@ import {
   isListening,
   type ManagedProcess,
   type PostgresServer,
+  startManaged,
   startPostgres,
-  startProcess,
   tempDir,
   waitFor,
 } from '@sightline/harness';
@@ -81,7 +81,8 @@ async function startService(
 ): Promise<{ base: string; proc: ManagedProcess }> {
   const port = await freePort();
   const args = script.endsWith('.mjs') ? ['--import', '@sightline/node/register', script] : [script];
-  const proc = startProcess({
+  const base = `http://127.0.0.1:${port}`;
+  const proc = await startManaged({
     name,
     command: process.execPath,
     args,
@@ -95,13 +96,10 @@ async function startService(
       NODE_ENV: 'test',
       ...env,
     },
-  });
-  services.push(proc);
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(() => (proc.running ? isListening(port) : Promise.reject(new Error('service exited'))), {
-    what: `${name} listening`,
+    ready: () => isListening(port),
     timeoutMs: 30_000,
-  }).catch((error) => assert.fail(`${error}\n${dumpLogs(proc, collector)}`));
+  }).catch((error) => assert.fail(`${error}\n${dumpLogs(collector)}`));
+  services.push(proc);
   return { base, proc };
 }
 
@@ -139,11 +137,13 @@ describe('a built @sightline/node in real services, exporting to a real collecto
         ]),
       ].join('\n'),
     );
-    collector = startProcess({ name: 'collector', command: collectorBin, args: ['--config', config] });
-    await waitFor(() => (collector?.running ? isListening(grpcPort) : Promise.reject(new Error('collector exited'))), {
-      what: 'collector OTLP gRPC port',
+    collector = await startManaged({
+      name: 'collector',
+      command: collectorBin,
+      args: ['--config', config],
+      ready: () => isListening(grpcPort),
       timeoutMs: 30_000,
-    }).catch((error) => assert.fail(`${error}\n${dumpLogs(collector)}`));
+    });
   });
 
   afterAll(async () => {
