@@ -16,7 +16,11 @@ describe('config', () => {
     const { config, adminToken } = resolveConfig({}, {});
     assert.equal(config.enabled, true);
     assert.equal(config.otlpEndpoint, DEFAULTS.otlpEndpoint);
-    assert.equal(config.serviceNamespace, 'divan');
+    assert.equal(
+      config.serviceNamespace,
+      undefined,
+      'no namespace unless one is set: the metric prefix is the catalog’s',
+    );
     assert.equal(config.logSamplingRateInfo, 0.1);
     assert.equal(config.environment, 'development');
     assert.equal(config.cardinalityLimit, 2000);
@@ -95,8 +99,23 @@ describe('config', () => {
     );
     assert.equal(adminToken, 'a-long-enough-admin-token');
     assert.equal(config.adminTokenSet, true);
-    assert.equal(config.jwtSecretLength, 40);
     assert.doesNotMatch(JSON.stringify(config), /a-long-enough-admin-token|xxxxxxxx/);
+  });
+
+  it("reads none of a service's own settings: those are the service's, checked through health.addStartupCheck", () => {
+    const env = {
+      REDIS_URL: 'http://not-redis',
+      DATABASE_URL: 'nonsense',
+      S3_ENDPOINT: 'nonsense',
+      JWT_SECRET: 'short',
+      HEALTH_MIN_MIGRATION: '0008',
+    };
+    const { config } = resolveConfig({}, env);
+    assert.deepEqual(
+      Object.keys(config).filter((key) => /redis|database|s3|jwt|migration/i.test(key)),
+      [],
+    );
+    assert.doesNotMatch(JSON.stringify(config), /not-redis|nonsense|short|0008/);
   });
 
   it('rejects a flag that is not a boolean word', () => {

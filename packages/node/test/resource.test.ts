@@ -1,7 +1,34 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
-import { resolveConfig } from '../src/config.ts';
+import { defaultServiceName, resolveConfig } from '../src/config.ts';
 import { parseResourceAttributes } from '../src/resource.ts';
+
+// A service checkout: its package.json names it; src/ has a nameless `{"type":"module"}` marker.
+const ROOT = mkdtempSync(join(tmpdir(), 'sightline-name-'));
+const SERVICE_DIR = join(ROOT, 'orders', 'src');
+mkdirSync(SERVICE_DIR, { recursive: true });
+writeFileSync(join(ROOT, 'orders', 'package.json'), JSON.stringify({ name: 'orders-api', version: '1.0.0' }));
+writeFileSync(join(SERVICE_DIR, 'package.json'), JSON.stringify({ type: 'module' }));
+
+describe('the default service name', () => {
+  it('is the name of the nearest package.json that has one, passing over nameless ones', () => {
+    assert.equal(defaultServiceName(SERVICE_DIR), 'orders-api');
+    assert.equal(defaultServiceName(join(ROOT, 'orders')), 'orders-api');
+  });
+
+  it("is OpenTelemetry's unknown_service:node when no package.json names the service", () => {
+    const bare = mkdtempSync(join(tmpdir(), 'sightline-bare-'));
+    assert.equal(defaultServiceName(bare), 'unknown_service:node');
+    assert.equal(resolveConfig({}, {}, bare).config.serviceName, 'unknown_service:node');
+  });
+
+  it('is only looked up when nothing else names the service', () => {
+    assert.equal(resolveConfig({}, { OTEL_SERVICE_NAME: 'from-env' }, SERVICE_DIR).config.serviceName, 'from-env');
+  });
+});
 
 describe('OTEL_RESOURCE_ATTRIBUTES', () => {
   it('percent-decodes keys and values and trims blanks around entries', () => {
@@ -34,9 +61,9 @@ describe('OTEL_RESOURCE_ATTRIBUTES', () => {
     }
   });
 
-  it('service.name: option > OTEL_SERVICE_NAME > OTEL_RESOURCE_ATTRIBUTES > default', () => {
+  it('service.name: option > OTEL_SERVICE_NAME > OTEL_RESOURCE_ATTRIBUTES > package.json name', () => {
     const attrs = 'service.name=from-attrs';
-    assert.equal(resolveConfig({}, {}).config.serviceName, 'divan-api');
+    assert.equal(resolveConfig({}, {}, SERVICE_DIR).config.serviceName, 'orders-api');
     assert.equal(resolveConfig({}, { OTEL_RESOURCE_ATTRIBUTES: attrs }).config.serviceName, 'from-attrs');
     assert.equal(
       resolveConfig({}, { OTEL_RESOURCE_ATTRIBUTES: attrs, OTEL_SERVICE_NAME: 'from-env' }).config.serviceName,
