@@ -8,8 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot, startCollector, tempDir } from '@sightline/harness';
+import { repoRoot } from '@sightline/harness';
 import { SCENARIOS, type Scenario, startScenario } from './lib/benchmark.ts';
+import { startBenchCollector } from './lib/collector.ts';
 import { runLoad } from './lib/load.ts';
 import { pinLoadGenerator, readCpuSeconds, readMemory, startServer, type Variant } from './lib/servers.ts';
 import { median } from './lib/stats.ts';
@@ -41,17 +42,17 @@ const STEPS: Step[] = [
   { name: 'baseline (no SDK)', variant: 'baseline', env: {} },
   {
     name: 'SDK: plugin, request log line, logger; no signal, no instrumentation',
-    variant: 'instrumented',
+    variant: 'sightline',
     env: { ...OFF, OBS_DISABLED_INSTRUMENTATIONS: EVERY_INSTRUMENTATION },
   },
-  { name: '+ every instrumentation, no signal (no-op providers)', variant: 'instrumented', env: OFF },
+  { name: '+ every instrumentation, no signal (no-op providers)', variant: 'sightline', env: OFF },
   {
     name: '+ metrics',
-    variant: 'instrumented',
+    variant: 'sightline',
     env: { OBS_TRACING_ENABLED: 'false', OBS_LOGS_ENABLED: 'false' },
   },
-  { name: '+ traces', variant: 'instrumented', env: { OBS_LOGS_ENABLED: 'false' } },
-  { name: '+ log export = every default, all signals on', variant: 'instrumented', env: {} },
+  { name: '+ traces', variant: 'sightline', env: { OBS_LOGS_ENABLED: 'false' } },
+  { name: '+ log export = every default, all signals on', variant: 'sightline', env: {} },
 ];
 
 interface Measured {
@@ -63,18 +64,14 @@ interface Measured {
 
 async function measure(scenario: Scenario): Promise<Measured[]> {
   const pinning = pinLoadGenerator();
-  const collector = await startCollector({
-    config: join(repoRoot, 'bench/collector.yaml'),
-    name: 'ablate-collector',
-    env: { BENCH_SINK_PATH: join(tempDir('ablate-sink'), 'otlp.pb') },
-  });
+  const collector = await startBenchCollector('ablate-collector');
   const services = await startScenario(scenario);
   const measured: Measured[] = [];
   try {
     for (const step of STEPS) {
       const server = await startServer({
         variant: step.variant,
-        otlpEndpoint: collector.otlpGrpcEndpoint,
+        otlpEndpoint: collector.endpointOf(step.variant),
         pinning,
         sdkEnv: step.env,
         serviceEnv: services.serviceEnv,

@@ -1,20 +1,29 @@
 /**
- * `npm run bench`: measures the overhead of @sightline/node against the uninstrumented baseline,
+ * `npm run bench`: measures the service uninstrumented, with @sightline/node and with the alternatives
+ * (OpenTelemetry auto-instrumentation, @fastify/otel, prom-client) side by side, on each runtime and route,
  * prints a summary and rewrites docs/benchmarks.md. Not part of the test suite (it takes minutes).
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@sightline/harness';
 import { type BenchmarkResult, runBenchmark, SCENARIOS, type Scenario } from './lib/benchmark.ts';
 import { renderMarkdown, renderSummary } from './lib/report.ts';
+import { resolveRuntime } from './lib/runtimes.ts';
+import { VARIANTS, type Variant } from './lib/variants.ts';
 
 const { values } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'all' },
-    rounds: { type: 'string', default: '5' },
-    duration: { type: 'string', default: '6' },
-    warmup: { type: 'string', default: '5' },
+    runtimes: { type: 'string', default: '24,22' },
+    node: { type: 'string', multiple: true, default: [] },
+    variants: { type: 'string', default: VARIANTS.join(',') },
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '5' },
+    'latency-duration': { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     'latency-connections': { type: 'string', default: '1' },
     env: { type: 'string', multiple: true, default: [] },
@@ -31,7 +40,7 @@ function positive(name: string, raw: string | undefined): number {
   return value;
 }
 
-// --env KEY=VALUE (repeatable) tries an SDK setting on the instrumented variant.
+// --env KEY=VALUE (repeatable) tries an SDK setting on the Sightline variant.
 const sdkEnv: Record<string, string> = {};
 for (const pair of values.env ?? []) {
   const at = pair.indexOf('=');
@@ -45,26 +54,68 @@ if (scenario !== 'all' && !SCENARIOS.includes(scenario as Scenario)) {
 }
 const scenarios = scenario === 'all' ? SCENARIOS : [scenario as Scenario];
 
-const results: BenchmarkResult[] = [];
-for (const each of scenarios) {
-  console.log(`\n== scenario ${each}`);
-  const result = await runBenchmark({
-    scenario: each,
-    sdkEnv,
-    rounds: positive('rounds', values.rounds),
-    durationSec: positive('duration', values.duration),
-    warmupSec: positive('warmup', values.warmup),
-    connections: positive('connections', values.connections),
-    latencyConnections: positive('latency-connections', values['latency-connections']),
-    pin: !values['no-pin'],
-    log: (line) => console.log(line),
-  });
-  console.log(`\n${renderSummary(result)}`);
-  results.push(result);
+const variants = (values.variants ?? '').split(',').filter((v) => v !== '');
+for (const variant of variants) {
+  if (!VARIANTS.includes(variant as Variant)) {
+    throw new Error(`--variants: expected a list of ${VARIANTS.join(', ')}, received ${JSON.stringify(variant)}`);
+  }
 }
+
+// --node <path> (repeatable) wins over --runtimes.
+const nodes =
+  (values.node ?? []).length > 0
+    ? (values.node ?? [])
+    : (values.runtimes ?? '')
+        .split(',')
+        .filter((entry) => entry !== '')
+        .map((entry) => resolveRuntime(entry));
+
+function commit(): string | undefined {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--', 'packages/node') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' (with uncommitted changes in packages/node)' : ''}`;
+  } catch {
+    return undefined;
+  }
+}
+
+const runContext = { commit: commit() };
+console.log(
+  `load average at start: ${loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' / ')}`,
+);
+const results: BenchmarkResult[] = [];
+for (const node of nodes) {
+  for (const each of scenarios) {
+    console.log(`\n== ${each} on ${node}`);
+    const result = await runBenchmark({
+      scenario: each,
+      variants: variants as Variant[],
+      node,
+      sdkEnv,
+      rounds: positive('rounds', values.rounds),
+      durationSec: positive('duration', values.duration),
+      latencyDurationSec: positive('latency-duration', values['latency-duration']),
+      warmupSec: positive('warmup', values.warmup),
+      connections: positive('connections', values.connections),
+      latencyConnections: positive('latency-connections', values['latency-connections']),
+      pin: !values['no-pin'],
+      log: (line) => console.log(line),
+    });
+    console.log(`\n${renderSummary(result)}`);
+    results.push(result);
+  }
+}
+console.log(
+  `load average at end: ${loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' / ')}`,
+);
 if (!values['no-write']) {
   const path = join(repoRoot, 'docs/benchmarks.md');
-  writeFileSync(path, renderMarkdown(results));
+  writeFileSync(path, renderMarkdown(results, runContext));
   console.log(`wrote ${path}`);
 }
 // A missed budget is a finding to read, not a crash: exit 0 either way, but say it.

@@ -1,10 +1,14 @@
 /**
  * The service under test: a small Fastify 5 API with a route template that does a little JSON work
- * and one route that logs at info. `BENCH_VARIANT=baseline` runs it without the SDK;
- * `BENCH_VARIANT=instrumented` expects `--import @sightline/node/register` (all signals on, OTLP/gRPC
- * to the benchmark collector) and adds the Sightline Fastify plugin and logger.
+ * and one route that logs at info. `BENCH_VARIANT` (bench/lib/variants.ts) says how it is instrumented:
+ * - `baseline`: not at all;
+ * - `sightline`: expects `--import @sightline/node/register` (all signals on, OTLP/gRPC to the benchmark
+ *   collector) and adds the Sightline Fastify plugin and logger;
+ * - `otel-auto`, `fastify-otel`: the OpenTelemetry SDK is started by the preload (bench/otel/), so the
+ *   service code is the baseline's, as it is for a user of zero-code instrumentation;
+ * - `prom-client`: registers fastify-metrics with prom-client, which serves `GET /metrics`.
  *
- * Both variants log through pino with the same asynchronous stdout destination, so the baseline is
+ * Every variant logs through pino with the same asynchronous stdout destination, so the baseline is
  * a realistic uninstrumented service, not a service without logs. Listens on `PORT` (loopback).
  *
  * With `BENCH_REDIS_URL` and `BENCH_DATABASE_URL` (the database scenario) it also serves
@@ -13,20 +17,21 @@
  */
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
+import { VARIANTS, type Variant } from './lib/variants.ts';
 
-const variant = process.env.BENCH_VARIANT;
+const variant = process.env.BENCH_VARIANT as Variant;
 const port = Number(process.env.PORT);
-if (variant !== 'baseline' && variant !== 'instrumented') {
-  throw new Error(`BENCH_VARIANT: expected "baseline" or "instrumented", received ${JSON.stringify(variant)}`);
+if (!VARIANTS.includes(variant)) {
+  throw new Error(`BENCH_VARIANT: expected one of ${VARIANTS.join(', ')}, received ${JSON.stringify(variant)}`);
 }
 if (!Number.isInteger(port) || port <= 0) {
   throw new Error(`PORT: expected a TCP port number, received ${JSON.stringify(process.env.PORT)}`);
 }
 
-// Loaded only by the instrumented variant so the baseline never touches the SDK.
-const sightline = variant === 'instrumented' ? (await import('@sightline/node')).init() : undefined;
+// Loaded only by the Sightline variant so no other variant touches the SDK.
+const sightline = variant === 'sightline' ? (await import('@sightline/node')).init() : undefined;
 if (sightline !== undefined && !sightline.enabled) {
-  throw new Error('the instrumented variant started with observability off; see stderr for the reason');
+  throw new Error('the sightline variant started with observability off; see stderr for the reason');
 }
 const logger: FastifyBaseLogger =
   sightline?.logger ?? pino({ level: 'info' }, pino.destination({ dest: 1, sync: false }));
@@ -35,6 +40,21 @@ const app = Fastify({ loggerInstance: logger, disableRequestLogging: true });
 if (sightline !== undefined) {
   const { sightlineFastify } = await import('@sightline/node');
   await app.register(sightlineFastify, { sightline });
+}
+if (variant === 'prom-client') {
+  // What the specs suggest instead of tracing: RED metrics per route, scraped by Prometheus.
+  // fastify-metrics is CommonJS with an `exports.default`. It defaults to @prometheus-io/client (a fork), so
+  // prom-client is passed in: it has the API the plugin calls (register, Registry.merge, collectDefaultMetrics,
+  // Histogram, Summary) but its types are declared apart.
+  const [{ default: metrics }, { default: promClient }] = await Promise.all([
+    import('fastify-metrics'),
+    import('prom-client'),
+  ]);
+  type Options = NonNullable<Parameters<typeof metrics.default>[1]>;
+  await app.register(metrics.default, {
+    endpoint: '/metrics',
+    promClient: promClient as unknown as Options['promClient'],
+  });
 }
 
 const PLANS = ['free', 'team', 'enterprise'] as const;
@@ -70,7 +90,7 @@ const redisUrl = process.env.BENCH_REDIS_URL;
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 let closeDatabase = async () => {};
 if (redisUrl !== undefined && databaseUrl !== undefined) {
-  // Imported after the SDK (when there is one) so the ioredis and pg instrumentations patch them.
+  // Imported after the SDK (when there is one; a preload starts it before this file) so the ioredis and pg instrumentations patch them.
   const { Redis } = await import('ioredis');
   const { default: pg } = await import('pg');
   const redis = new Redis(redisUrl);

@@ -3,8 +3,9 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot, waitFor } from '@sightline/harness';
+import { VARIANT_SPECS, type Variant } from './variants.ts';
 
-export type Variant = 'baseline' | 'instrumented';
+export type { Variant } from './variants.ts';
 
 /** A running benchmark server. */
 export interface BenchServer {
@@ -64,10 +65,12 @@ export function pinLoadGenerator(): Pinning | undefined {
 /** Options of {@link startServer}. */
 export interface ServerOptions {
   variant: Variant;
-  /** OTLP/gRPC endpoint of the collector, `host:port`; instrumented only. */
+  /** OTLP/gRPC endpoint of the collector, `host:port`; required by the variants that export over OTLP. */
   otlpEndpoint?: string;
   pinning?: Pinning;
-  /** More env for the instrumented variant, e.g. `{ OBS_DISABLED_INSTRUMENTATIONS: 'undici' }`. @default {} */
+  /** The node binary that runs the server, e.g. a Node 22 build. @default the runner's own (process.execPath) */
+  node?: string;
+  /** More env for the Sightline variant, e.g. `{ OBS_DISABLED_INSTRUMENTATIONS: 'undici' }`. @default {} */
   sdkEnv?: Record<string, string>;
   /** Env for both variants, e.g. the database scenario's `BENCH_REDIS_URL`. @default {} */
   serviceEnv?: Record<string, string>;
@@ -77,19 +80,27 @@ export interface ServerOptions {
 
 /** Starts bench/server.ts in a child process and waits until it answers. */
 export async function startServer(options: ServerOptions): Promise<BenchServer> {
-  const { variant, otlpEndpoint, pinning, sdkEnv = {}, serviceEnv = {}, nodeArgs: extraNodeArgs = [] } = options;
+  const {
+    variant,
+    otlpEndpoint,
+    pinning,
+    node = process.execPath,
+    sdkEnv = {},
+    serviceEnv = {},
+    nodeArgs: extraNodeArgs = [],
+  } = options;
+  const spec = VARIANT_SPECS[variant];
   const port = await freePort();
   const nodeArgs = [
     ...extraNodeArgs,
-    ...(variant === 'instrumented' ? ['--import', '@sightline/node/register'] : []),
+    // The variant's SDK starts before the service loads, as each one's docs say.
+    ...(spec.preload === undefined ? [] : ['--import', spec.preload]),
     '--import',
     'tsx',
     join(repoRoot, 'bench/server.ts'),
   ];
   const [command, args] =
-    pinning === undefined
-      ? [process.execPath, nodeArgs]
-      : ['taskset', ['-c', pinning.serverCpus, process.execPath, ...nodeArgs]];
+    pinning === undefined ? [node, nodeArgs] : ['taskset', ['-c', pinning.serverCpus, node, ...nodeArgs]];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...serviceEnv,
@@ -97,15 +108,16 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
     PORT: String(port),
     NODE_ENV: 'production',
   };
-  if (variant === 'instrumented') {
-    if (otlpEndpoint === undefined) throw new Error('startServer: the instrumented variant needs otlpEndpoint');
+  if (spec.receiver !== undefined) {
+    if (otlpEndpoint === undefined) throw new Error(`startServer: the ${variant} variant needs otlpEndpoint`);
+    Object.assign(env, { OTEL_EXPORTER_OTLP_ENDPOINT: `http://${otlpEndpoint}`, OTEL_SERVICE_NAME: 'bench-api' });
+  }
+  if (variant === 'sightline') {
     Object.assign(env, {
       OBS_ENABLED: 'true',
       OBS_TRACING_ENABLED: 'true',
       OBS_METRICS_ENABLED: 'true',
       OBS_LOGS_ENABLED: 'true',
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://${otlpEndpoint}`,
-      OTEL_SERVICE_NAME: 'bench-api',
       LOG_LEVEL: 'info',
       ...sdkEnv,
     });
