@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { freePort, repoRoot, waitFor } from '@sightline/harness';
+import { freePort, repoRoot, startManaged } from '@sightline/harness';
 import { VARIANT_SPECS, type Variant } from './variants.ts';
 
 export type { Variant } from './variants.ts';
@@ -122,47 +122,24 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
       ...sdkEnv,
     });
   }
-  const devNull = openSync('/dev/null', 'w');
-  let child: ChildProcess;
-  try {
-    child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', devNull, 'pipe'] });
-  } finally {
-    closeSync(devNull);
-  }
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-20_000);
+  const url = `http://127.0.0.1:${port}`;
+  const proc = await startManaged({
+    name: `${variant} server`,
+    command,
+    args,
+    cwd: repoRoot,
+    env,
+    // stdout (the JSON log lines) goes to /dev/null like pino's own benchmarks: a pipe would cost.
+    logs: { stdout: 'ignore', keepLines: 500 },
+    readyUrl: `${url}/users/1`,
+    timeoutMs: 30_000,
+    stopGraceMs: 10_000,
   });
-  let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void exit.then(() => {
-    exited = true;
-  });
-  const server: BenchServer = {
+  return {
     variant,
-    url: `http://127.0.0.1:${port}`,
-    pid: child.pid ?? -1,
-    logs: () => `----- ${variant} server stderr -----\n${stderr}\n`,
-    async stop() {
-      if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exit;
-      clearTimeout(timer);
-    },
+    url,
+    pid: proc.child.pid ?? -1,
+    logs: () => proc.logs(),
+    stop: () => proc.stop(),
   };
-  try {
-    await waitFor(
-      async () => {
-        if (exited) throw new Error(`the ${variant} server exited early`);
-        const response = await fetch(`${server.url}/users/1`).catch(() => undefined);
-        return response?.status === 200;
-      },
-      { what: `${variant} server on ${port}`, timeoutMs: 30_000, intervalMs: 100 },
-    );
-  } catch (error) {
-    await server.stop();
-    throw new Error(`${(error as Error).message}\n${server.logs()}`);
-  }
-  return server;
 }
