@@ -66,6 +66,12 @@ export const errors = {
   CATALOG_LABEL_VALUES: define('SIGHTLINE_CATALOG_LABEL_VALUES', (detail: string) => detail),
   /** A definition's kind has no recorder (observable gauges are created by their observer). */
   CATALOG_KIND: define('SIGHTLINE_CATALOG_KIND', (detail: string) => detail),
+  /** `defineCatalog` got a bad namespace-relative name, kind, label rule, label set or buckets; names the key. */
+  CATALOG_DEFINITION: define('SIGHTLINE_CATALOG_DEFINITION', (detail: string) => detail),
+  /** `createDomainMetrics` got a catalog `init({ catalogs })` was not given, so its views would not apply. */
+  CATALOG_NOT_REGISTERED: define('SIGHTLINE_CATALOG_NOT_REGISTERED', (detail: string) => detail),
+  /** `init({ catalogs })`: catalogs with different namespaces, or one instrument defined twice. */
+  CATALOG_CONFLICT: define('SIGHTLINE_CATALOG_CONFLICT', (detail: string) => detail),
 } as const;
 
 /**

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { errors } from './errors.js';
 
 /** Outcome of the admin guard: allowed, or the status to answer with (no detail is given). */
 export type GuardResult = { allowed: true } | { allowed: false; status: 401 | 403 };
@@ -22,4 +23,25 @@ export function checkAdmin(
   const expected = digest(adminToken ?? `unset:${Math.random()}`);
   const equal = timingSafeEqual(digest(match[1]), expected);
   return equal && adminToken !== undefined ? { allowed: true } : { allowed: false, status: 403 };
+}
+
+/** Checks one request's `Authorization` header against the instance's admin token. */
+export type AdminGuard = (authorization: string | undefined) => GuardResult;
+
+// The admin token never sits on the Sightline object: a closure over it does, under a symbol no other
+// module can name, non-enumerable, so JSON.stringify, util.inspect and spreading never show it.
+const ADMIN_GUARD = Symbol('sightline.adminGuard');
+
+/** Gives `target` (the object `init()` returns) its admin check; the token stays in the closure. */
+export function attachAdminGuard<T extends object>(target: T, adminToken: string | undefined, publicInDev: boolean): T {
+  const guard: AdminGuard = (authorization) => checkAdmin(authorization, adminToken, publicInDev);
+  Object.defineProperty(target, ADMIN_GUARD, { value: guard, enumerable: false });
+  return target;
+}
+
+/** The admin check of an object `init()` returned; `SIGHTLINE_NOT_INITIALIZED` for anything else. */
+export function adminGuardOf(sightline: object): AdminGuard {
+  const guard = (sightline as { [ADMIN_GUARD]?: AdminGuard })[ADMIN_GUARD];
+  if (guard === undefined) throw errors.NOT_INITIALIZED('HTTP adapter');
+  return guard;
 }

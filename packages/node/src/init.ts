@@ -1,8 +1,8 @@
 import { metrics, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream } from 'pino';
 import { DEFAULTS, isProduction, resolveConfig, type SightlineConfig, type SightlineOptions } from './config.js';
+import { attachAdminGuard } from './guard.js';
 import { createHealth } from './health.js';
-import { attachInternals } from './internal.js';
 import { LoadMeter } from './load.js';
 import { TraceLogSampler } from './log-sampling.js';
 import { createLogger, InfoSampler } from './logger.js';
@@ -43,9 +43,10 @@ function fallbackConfig(): SightlineConfig {
 /** A Sightline that exports nothing and starts nothing; the logger still writes JSON lines to stdout. */
 function noopSightline(config: SightlineConfig, adminToken: string | undefined, options: InitOptions): Sightline {
   const load = new LoadMeter(Number.POSITIVE_INFINITY);
+  const logSampler = new InfoSampler(1, load);
   const logger = createLogger({
     config,
-    sampler: new InfoSampler(1, load),
+    sampler: logSampler,
     destination: options.logDestination,
     exportLogs: false,
   });
@@ -59,10 +60,11 @@ function noopSightline(config: SightlineConfig, adminToken: string | undefined, 
     tracer,
     health: createHealth({ config, meter, logger, background: false }),
     ops: createOps(tracer, logger),
+    load,
+    logSampler,
     shutdown: async () => {},
   };
-  attachInternals(sightline, { adminToken, load });
-  return sightline;
+  return attachAdminGuard(sightline, adminToken, config.metricsPublic);
 }
 
 function flushLogger(destination: DestinationStream | undefined): void {
@@ -122,9 +124,10 @@ export function init(options: InitOptions = {}): Sightline {
   }
 
   const destination = options.logDestination ?? pino.destination({ dest: 1, sync: false });
+  const logSampler = new InfoSampler(config.logSamplingRateInfo, load);
   const logger = createLogger({
     config,
-    sampler: new InfoSampler(config.logSamplingRateInfo, load),
+    sampler: logSampler,
     destination,
     exportLogs: config.logsEnabled,
     // Without local spans no trace outcome ever arrives, so nothing may wait for one.
@@ -181,9 +184,11 @@ export function init(options: InitOptions = {}): Sightline {
     tracer,
     health,
     ops: createOps(tracer, logger),
+    load,
+    logSampler,
     shutdown,
   };
-  attachInternals(sightline, { adminToken, load });
+  attachAdminGuard(sightline, adminToken, config.metricsPublic);
   active = sightline;
   return sightline;
 }

@@ -1,16 +1,14 @@
-import { logs, ROOT_CONTEXT, SeverityNumber, TraceFlags, trace } from '@opentelemetry/api';
+import { context, logs, ROOT_CONTEXT, SeverityNumber, TraceFlags, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { SightlineConfig } from './config.js';
 import type { LoadMeter } from './load.js';
 import type { TraceLogSampler } from './log-sampling.js';
 import { REDACTED, scrubObject, scrubString } from './redact.js';
+import { requestIdOf } from './request-id.js';
 
 export type { Logger } from 'pino';
 
 const INFO = 30;
-
-/** Request ids of in-flight requests, by trace id, so any log line inside a request carries its id. */
-export const requestIdsByTrace = new Map<string, string>();
 
 // Belt and braces next to the key scrubber: well-known paths redacted by pino itself (fast-redact).
 const REDACT_PATHS = [
@@ -133,11 +131,14 @@ export function createLogger(setup: LoggerSetup): Logger {
       log: (object) => scrubObject(object),
     },
     redact: { paths: REDACT_PATHS, censor: REDACTED },
+    // Any line inside a request carries its request id (on the request's context, request-id.ts) and
+    // the active span's trace and span ids.
     mixin() {
-      const span = trace.getActiveSpan();
-      if (span === undefined) return {};
+      const active = context.active();
+      const requestId = requestIdOf(active);
+      const span = trace.getSpan(active);
+      if (span === undefined) return requestId === undefined ? {} : { request_id: requestId };
       const { traceId, spanId } = span.spanContext();
-      const requestId = requestIdsByTrace.get(traceId);
       return requestId === undefined
         ? { trace_id: traceId, span_id: spanId }
         : { request_id: requestId, trace_id: traceId, span_id: spanId };

@@ -36,6 +36,7 @@ import {
   PiiSpanExporter,
   shippedPiiRules,
 } from './pii/index.js';
+import { RequestIdPropagator } from './request-id.js';
 import { tracesSampler } from './root-sampler.js';
 
 /** Buckets of `http.server.request.duration`, in seconds (docs/CONTRACT.md). */
@@ -154,7 +155,10 @@ export function startTelemetry(
   registerInstrumentations({ instrumentations });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(
-    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    new CompositePropagator({
+      // The request id rides on each incoming request's context, next to its trace context (request-id.ts).
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new RequestIdPropagator()],
+    }),
   );
 
   const providers: { shutdown(): Promise<void> }[] = [];

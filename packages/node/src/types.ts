@@ -1,7 +1,8 @@
 import type { Meter, Tracer } from '@opentelemetry/api';
 import type { SightlineConfig } from './config.js';
 import type { Health } from './health.js';
-import type { Logger } from './logger.js';
+import type { LoadMeter } from './load.js';
+import type { InfoSampler, Logger } from './logger.js';
 import type { Ops } from './ops.js';
 
 /** What `init()` returns. */
@@ -16,6 +17,13 @@ export interface Sightline {
   readonly tracer: Tracer;
   readonly health: Health;
   readonly ops: Ops;
+  /**
+   * Requests per one-second window, counted by the HTTP adapters; above `logSamplingLoadRps` the load
+   * is high and info lines are sampled (README "Log sampling").
+   */
+  readonly load: LoadMeter;
+  /** Samples info lines outside kept traces while load is high; `dropped` counts what it dropped. */
+  readonly logSampler: InfoSampler;
   /** Flushes traces, metrics and logs and stops the SDK. Safe to call more than once. */
   shutdown(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
+import { DEFAULTS, resolveConfig } from '../src/config.ts';
 import { configErrorCode, errors, REPORTED_CODES, SightlineError } from '../src/errors.ts';
-import { DEFAULTS, init, resolveConfig } from '../src/index.ts';
+import { init } from '../src/index.ts';
 import { compilePiiRules } from '../src/pii/index.ts';
 import { PII_RULES } from '../src/pii/rules.generated.ts';
 import { discardLogs } from './log-capture.ts';
@@ -15,6 +16,9 @@ const PINNED = {
   CATALOG_NAMESPACE: 'SIGHTLINE_CATALOG_NAMESPACE',
   CATALOG_LABEL_VALUES: 'SIGHTLINE_CATALOG_LABEL_VALUES',
   CATALOG_KIND: 'SIGHTLINE_CATALOG_KIND',
+  CATALOG_DEFINITION: 'SIGHTLINE_CATALOG_DEFINITION',
+  CATALOG_NOT_REGISTERED: 'SIGHTLINE_CATALOG_NOT_REGISTERED',
+  CATALOG_CONFLICT: 'SIGHTLINE_CATALOG_CONFLICT',
 };
 
 function caught(run: () => unknown): SightlineError {

@@ -3,7 +3,8 @@ import { describe, it } from 'vitest';
 import { resolveConfig } from '../src/config.ts';
 import { LoadMeter } from '../src/load.ts';
 import { createLogger, InfoSampler } from '../src/logger.ts';
-import { ipPrefix, scrubString } from '../src/redact.ts';
+import { ipPrefix } from '../src/prefix.ts';
+import { scrubString } from '../src/redact.ts';
 import { captureJsonLines } from './log-capture.ts';
 
 const config = resolveConfig({ serviceName: 'divan-api', environment: 'test', commit: 'abc123' }, {}).config;

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { getRPCMetadata, type RPCMetadata, RPCType } from '@opentelemetry/core';
-import { checkAdmin } from '../guard.js';
-import { internalsOf } from '../internal.js';
-import { requestIdsByTrace } from '../logger.js';
+import { type AdminGuard, adminGuardOf } from '../guard.js';
+import type { LoadMeter } from '../load.js';
 import { ipPrefix, userIdPrefix } from '../prefix.js';
+import { REQUEST_ID_HEADER, requestIdFrom, requestIdOf } from '../request-id.js';
 import type { Sightline } from '../types.js';
 import { WebIngest } from './ingest.js';
 
@@ -12,15 +11,6 @@ import { WebIngest } from './ingest.js';
 export const UNMATCHED_ROUTE = 'unmatched';
 export const HEALTH_ROUTES = ['/health/live', '/health/ready', '/health/startup'] as const;
 export const OPS_ROUTES = ['/ops/trace/test', '/ops/rollover'] as const;
-export const REQUEST_ID_HEADER = 'x-request-id';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Keeps an incoming request id when it is a UUID (so it cannot smuggle text into logs), else makes a v4 one. */
-export function requestIdFrom(header: string | string[] | undefined): string {
-  const value = Array.isArray(header) ? header[0] : header;
-  return value !== undefined && UUID.test(value) ? value.toLowerCase() : randomUUID();
-}
 
 /** Per-request state shared by the adapters. */
 export interface RequestState {
@@ -48,8 +38,11 @@ export interface Reply {
 export class HttpCore {
   /** `POST /ops/ingest`, present only when `webIngestEnabled` (otherwise the route is not served: 404). */
   readonly ingest: WebIngest | undefined;
+  private readonly load: LoadMeter;
+  private admin: AdminGuard | undefined;
 
   constructor(readonly sightline: Sightline) {
+    this.load = sightline.load;
     this.ingest =
       sightline.enabled && sightline.config.webIngestEnabled
         ? new WebIngest(sightline.config, sightline.meter)
@@ -68,15 +61,18 @@ export class HttpCore {
     }
   }
 
-  /** Call first thing for each request, inside the HTTP server span's context. */
+  /**
+   * Call first thing for each request, inside the HTTP server span's context. The request id is the one
+   * the HTTP instrumentation put on that context (request-id.ts), so logs and headers agree; without the
+   * instrumentation it is read from the header here.
+   */
   begin(incomingRequestId: string | string[] | undefined): RequestState {
-    internalsOf(this.sightline).load.hit();
-    const requestId = requestIdFrom(incomingRequestId);
+    this.load.hit();
     const active = context.active();
+    const requestId = requestIdOf(active) ?? requestIdFrom(incomingRequestId);
     const spanContext = trace.getSpanContext(active);
     const valid = spanContext !== undefined && isSpanContextValid(spanContext);
     const rpc = getRPCMetadata(active);
-    if (valid) requestIdsByTrace.set(spanContext.traceId, requestId);
     return {
       requestId,
       startedAt: performance.now(),
@@ -102,9 +98,8 @@ export class HttpCore {
     return headers;
   }
 
-  /** Logs the request (route template only) and forgets its id. Health checks log at debug. */
+  /** Logs the request (route template only). Health checks log at debug. */
   finish(state: RequestState, done: Finish): void {
-    if (state.traceId !== undefined) requestIdsByTrace.delete(state.traceId);
     const latencyMs = Math.round((performance.now() - state.startedAt) * 1000) / 1000;
     const fields: Record<string, unknown> = {
       request_id: state.requestId,
@@ -128,8 +123,13 @@ export class HttpCore {
   private detailedAllowed(remoteAddress: string | undefined, authorization: string | undefined): boolean {
     const loopback = remoteAddress === '127.0.0.1' || remoteAddress === '::1' || remoteAddress === '::ffff:127.0.0.1';
     if (loopback) return true;
-    const { adminToken } = internalsOf(this.sightline);
-    return checkAdmin(authorization, adminToken, this.sightline.config.metricsPublic).allowed;
+    return this.adminGuard()(authorization).allowed;
+  }
+
+  /** The instance's admin check, looked up once (the token itself never leaves init()). */
+  private adminGuard(): AdminGuard {
+    this.admin ??= adminGuardOf(this.sightline);
+    return this.admin;
   }
 
   async health(
@@ -138,15 +138,14 @@ export class HttpCore {
     authorization: string | undefined,
   ): Promise<Reply> {
     if (route === '/health/live') return { status: 200, body: { status: 'ok' } };
-    const report = route === '/health/ready' ? await this.sightline.health.ready() : this.sightline.health.startup();
+    const report = await (route === '/health/ready' ? this.sightline.health.ready() : this.sightline.health.startup());
     const status = report.status === 'ok' ? 200 : 503;
     const body = this.detailedAllowed(remoteAddress, authorization) ? report : { status: report.status };
     return { status, body };
   }
 
   async ops(route: (typeof OPS_ROUTES)[number], authorization: string | undefined): Promise<Reply> {
-    const { adminToken } = internalsOf(this.sightline);
-    const guard = checkAdmin(authorization, adminToken, this.sightline.config.metricsPublic);
+    const guard = this.adminGuard()(authorization);
     if (!guard.allowed)
       return { status: guard.status, body: { error: guard.status === 401 ? 'unauthorized' : 'forbidden' } };
     if (route === '/ops/trace/test') return { status: 200, body: this.sightline.ops.traceTest() };
