@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { DEFAULTS, resolveConfig } from '../src/config.ts';
 import { configErrorCode, errors, REPORTED_CODES, SightlineError } from '../src/errors.ts';
@@ -60,6 +62,21 @@ describe('error registry', () => {
 });
 
 describe('throw sites produce registered codes', () => {
+  it('the SDK creates no error outside the registry', () => {
+    const src = join(import.meta.dirname, '..', 'src');
+    const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter(
+      (file) => file.endsWith('.ts') && file !== 'errors.ts',
+    );
+    assert.ok(files.length > 20, `found ${files.length} source files`);
+    const offenders = files.flatMap((file) =>
+      readFileSync(join(src, file), 'utf8')
+        .split('\n')
+        .map((line, i) => ({ where: `${file}:${i + 1}`, line }))
+        .filter(({ line }) => /\bnew \w*Error\(/.test(line)),
+    );
+    assert.deepEqual(offenders, [], 'throw through errors.ts (errors.<CODE>(...) or configError)');
+  });
+
   it('an invalid option: SIGHTLINE_CONFIG_<OPTION>', () => {
     const error = caught(() => resolveConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' }));
     assert.equal(error.code, 'SIGHTLINE_CONFIG_OTLP_ENDPOINT');
