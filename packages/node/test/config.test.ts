@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { DEFAULTS, resolveConfig, type SightlineError } from '../src/index.ts';
+// Config is internal since the public API is pinned small (exports.test.ts); init() options are the public face.
+import { DEFAULTS, resolveConfig } from '../src/config.ts';
+import type { SightlineError } from '../src/errors.ts';
 
 const error = (fn: () => unknown) => {
   try {

@@ -8,7 +8,15 @@ import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createHealth } from '../src/health.ts';
 import { HttpCore } from '../src/http/core.ts';
-import { init, migrationsProbe, postgresProbe, redisProbe, type Sightline, sightlineFastify } from '../src/index.ts';
+import {
+  defineCatalog,
+  init,
+  migrationsProbe,
+  postgresProbe,
+  redisProbe,
+  type Sightline,
+  sightlineFastify,
+} from '../src/index.ts';
 import { discardLogs } from './log-capture.ts';
 
 const metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
@@ -38,7 +46,8 @@ describe('readiness against real Redis and PostgreSQL', () => {
     [redisServer, postgresServer] = await Promise.all([startRedis(), startPostgres()]);
     sightline = init({
       serviceName: 'health-test',
-      healthMinMigration: '0008',
+      // The probe metrics take the namespace of the service's catalog.
+      catalogs: [defineCatalog({ namespace: 'shop', metrics: {} })],
       healthCheckIntervalMs: 200,
       tracingEnabled: false,
       logsEnabled: false,
@@ -60,10 +69,13 @@ describe('readiness against real Redis and PostgreSQL', () => {
     sightline.health.addReadinessProbe('postgres', postgresProbe(pool));
     sightline.health.addReadinessProbe(
       'migrations',
-      migrationsProbe(async () => {
-        const result = await pool.query<{ version: string }>('SELECT max(version) AS version FROM schema_migrations');
-        return result.rows[0]?.version ?? '0';
-      }),
+      migrationsProbe(
+        async () => {
+          const result = await pool.query<{ version: string }>('SELECT max(version) AS version FROM schema_migrations');
+          return result.rows[0]?.version ?? '0';
+        },
+        { minVersion: '0008' },
+      ),
     );
     app = Fastify();
     await app.register(sightlineFastify, { sightline });
@@ -136,7 +148,7 @@ describe('readiness against real Redis and PostgreSQL', () => {
     });
   });
 
-  it('exports divan.redis.up, divan.postgres.up and their latencies', async () => {
+  it("exports the catalog namespace's shop.redis.up, shop.postgres.up and their latencies", async () => {
     await sightline.shutdown();
     const names = new Map(
       metrics
@@ -144,11 +156,11 @@ describe('readiness against real Redis and PostgreSQL', () => {
         .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))
         .map((m) => [m.descriptor.name, m] as const),
     );
-    for (const name of ['divan.redis.up', 'divan.postgres.up', 'divan.redis.latency', 'divan.postgres.latency']) {
+    for (const name of ['shop.redis.up', 'shop.postgres.up', 'shop.redis.latency', 'shop.postgres.latency']) {
       assert.ok(names.has(name), `${name} missing from ${[...names.keys()]}`);
     }
-    assert.equal(names.get('divan.redis.up')?.dataPoints.at(-1)?.value, 1);
-    assert.equal(names.get('divan.redis.latency')?.descriptor.unit, 's');
+    assert.equal(names.get('shop.redis.up')?.dataPoints.at(-1)?.value, 1);
+    assert.equal(names.get('shop.redis.latency')?.descriptor.unit, 's');
   });
 });
 
@@ -167,15 +179,18 @@ describe('readiness probes in isolation', () => {
   });
 
   it('treats a throwing probe as failed, and a migration below the minimum as failed', async () => {
-    const probe = migrationsProbe(async () => '0007');
+    const readVersion = async () => '0007';
     const signal = new AbortController().signal;
-    assert.deepEqual(await probe.check({ minMigration: '0008', signal }), {
+    assert.deepEqual(await migrationsProbe(readVersion, { minVersion: '0008' }).check({ signal }), {
       ok: false,
       version: '0007',
       reason: 'below_minimum',
     });
-    assert.deepEqual(await probe.check({ minMigration: '0007', signal }), { ok: true, version: '0007' });
-    assert.deepEqual(await probe.check({ minMigration: undefined, signal }), { ok: true, version: '0007' });
+    assert.deepEqual(await migrationsProbe(readVersion, { minVersion: '0007' }).check({ signal }), {
+      ok: true,
+      version: '0007',
+    });
+    assert.deepEqual(await migrationsProbe(readVersion).check({ signal }), { ok: true, version: '0007' });
     const health = createHealth({ config, meter: quiet.meter, logger: quiet.logger, background: false });
     health.addReadinessProbe('broken', {
       timeoutMs: 100,
@@ -183,6 +198,69 @@ describe('readiness probes in isolation', () => {
     });
     const report = await health.ready();
     assert.equal(report.checks.broken?.reason, 'error');
+  });
+
+  it("startup runs the SDK's checks and the service's own; a failure is a reason code, never error text", async () => {
+    const health = createHealth({ config, meter: quiet.meter, logger: quiet.logger, background: false });
+    assert.deepEqual(await health.startup(), {
+      status: 'ok',
+      checks: { config: { ok: true }, otlp_endpoint: { ok: true } },
+    });
+    health.addStartupCheck('passes_true', () => true);
+    health.addStartupCheck('passes_async', async () => undefined);
+    health.addStartupCheck('jwt_secret', () => false);
+    health.addStartupCheck('database_url', () => ({ ok: false, reason: 'invalid' }));
+    health.addStartupCheck('throws', () => {
+      throw new Error('secret detail');
+    });
+    health.addStartupCheck('hangs', () => new Promise(() => {}), { timeoutMs: 100 });
+    const started = Date.now();
+    const report = await health.startup();
+    assert.ok(Date.now() - started < 1000, 'a hanging check is cut at its timeout');
+    const outcome = Object.fromEntries(
+      Object.entries(report.checks).map(([name, check]) => [name, check.ok ? 'ok' : check.reason]),
+    );
+    assert.deepEqual(outcome, {
+      config: 'ok',
+      otlp_endpoint: 'ok',
+      passes_true: 'ok',
+      passes_async: 'ok',
+      jwt_secret: 'error',
+      database_url: 'invalid',
+      throws: 'error',
+      hangs: 'timeout',
+    });
+    assert.equal(report.status, 'fail');
+    assert.doesNotMatch(JSON.stringify(report), /secret detail/);
+
+    health.addStartupCheck('jwt_secret', () => true);
+    for (const name of ['database_url', 'throws', 'hangs']) health.addStartupCheck(name, () => true);
+    assert.equal((await health.startup()).status, 'ok', 'adding a name again replaces its check');
+  });
+
+  it('refuses a probe or check name that is not lower-case letters, digits and _', () => {
+    const health = createHealth({ config, meter: quiet.meter, logger: quiet.logger, background: false });
+    for (const add of [
+      () => health.addStartupCheck('JWT-secret', () => true),
+      () => health.addReadinessProbe('Redis', { timeoutMs: 100, check: async () => undefined }),
+    ]) {
+      assert.throws(add, (error: Error & { code?: string }) => error.code === 'SIGHTLINE_HEALTH_PROBE_NAME');
+    }
+  });
+
+  it('answers /health/startup 503 while a startup check fails', async () => {
+    const sightline = init({ enabled: false, logDestination: sink });
+    const core = new HttpCore(sightline);
+    sightline.health.addStartupCheck('settings', () => false);
+    const failing = await core.health('/health/startup', '127.0.0.1', undefined);
+    assert.equal(failing.status, 503);
+    assert.deepEqual((failing.body as Ready).checks.settings, {
+      ok: false,
+      reason: 'error',
+      latency_ms: (failing.body as Ready).checks.settings?.latency_ms,
+    });
+    sightline.health.addStartupCheck('settings', () => true);
+    assert.equal((await core.health('/health/startup', '10.1.2.3', undefined)).status, 200);
   });
 
   it('gives only the status to remote callers without the admin token', async () => {
