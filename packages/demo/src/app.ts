@@ -3,7 +3,7 @@ import { createClient } from 'redis';
 import { Server } from 'socket.io';
 import { TokenSigner } from './auth/tokens.js';
 import { ChatService } from './chat.js';
-import type { DivanConfig } from './config.js';
+import { type DivanConfig, settingsChecks } from './config.js';
 import type { Deps, RedisClient } from './context.js';
 import { createPool, loadCampuses, observePool } from './db.js';
 import { ApiError } from './errors.js';
@@ -99,7 +99,13 @@ export async function buildApp(config: DivanConfig, options: BuildOptions = {}):
     await app.register(fileRoutes(deps));
     await app.register(webAppRoutes(deps));
 
-    obs.addProbes({ redis, pool, readVersion: () => readMigrationVersion(pool) });
+    obs.addProbes({
+      redis,
+      pool,
+      readVersion: () => readMigrationVersion(pool),
+      minMigration: config.HEALTH_MIN_MIGRATION,
+    });
+    obs.addStartupChecks(settingsChecks(config));
     obs.onRollover(() => obs.runJob('leaderboard_rollover', () => rolloverDaily(deps), true));
 
     await app.ready();

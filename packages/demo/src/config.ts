@@ -14,7 +14,10 @@ const list = z
   )
   .pipe(z.array(z.string().regex(/^[a-z0-9_-]{1,32}$/, 'expected ids of a-z, 0-9, _ or - (at most 32 chars)')));
 
-/** Every env var the service reads, with its default: one visible place. */
+/**
+ * Every env var the service reads, with its default: one visible place, and the only place Divan's
+ * settings are validated (the SDK knows none of them; `/health/startup` reports these results).
+ */
 const schema = z.object({
   PORT: int(0, 65535).default(8000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -46,6 +49,11 @@ const schema = z.object({
     .default('true')
     .transform((value) => value === 'true'),
   INTENT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  HEALTH_MIN_MIGRATION: z
+    .string()
+    .trim()
+    .regex(/^\d{4}$/, 'expected a migration version like 0008')
+    .optional(),
 });
 
 /** The resolved, validated service configuration. */
@@ -72,4 +80,24 @@ export function loadConfig(env: DivanEnv | NodeJS.ProcessEnv = process.env): Div
   throw Object.assign(new Error(`${CONFIG_ERROR}_${key}: ${issue?.message ?? 'invalid'}; received ${received}`), {
     code: `${CONFIG_ERROR}_${key}`,
   });
+}
+
+/** Settings `/health/startup` reports, each by the validator that admitted it: `check name -> key`. */
+const STARTUP_SETTINGS = {
+  redis_url: 'REDIS_URL',
+  database_url: 'DATABASE_URL',
+  jwt_secret: 'JWT_SECRET',
+} as const satisfies Record<string, keyof typeof schema.shape>;
+
+/**
+ * Startup checks for `health.addStartupCheck`: each re-applies its key's validator above (no second
+ * definition) to the value the service runs with, so `/health/startup` names what was checked.
+ */
+export function settingsChecks(config: DivanConfig): Record<string, () => boolean> {
+  return Object.fromEntries(
+    Object.entries(STARTUP_SETTINGS).map(([name, key]) => [
+      name,
+      () => schema.shape[key].safeParse(config[key]).success,
+    ]),
+  );
 }

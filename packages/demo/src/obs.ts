@@ -34,8 +34,15 @@ export interface Observability {
   runJob<T>(name: string, fn: () => Promise<T>, rethrow?: boolean): Promise<T | undefined>;
   /** Request ids, request logs, route templates, `/health/*` and `/ops/*`. */
   registerHttp(app: FastifyInstance, userId: (request: FastifyRequest) => string | undefined): Promise<void>;
-  /** Readiness: Redis PING, PostgreSQL SELECT 1 and the applied migration version. */
-  addProbes(deps: { redis: { ping(): Promise<unknown> }; pool: pg.Pool; readVersion: () => Promise<string> }): void;
+  /** Readiness: Redis PING, PostgreSQL SELECT 1 and the applied migration version (at least `minMigration`). */
+  addProbes(deps: {
+    redis: { ping(): Promise<unknown> };
+    pool: pg.Pool;
+    readVersion: () => Promise<string>;
+    minMigration: string | undefined;
+  }): void;
+  /** Startup: the service's own checks (its settings, config.ts `settingsChecks`) on `/health/startup`. */
+  addStartupChecks(checks: Readonly<Record<string, () => boolean>>): void;
   instrumentSocketIO(io: Server): void;
   onRollover(handler: () => Promise<unknown>): void;
 }
@@ -70,10 +77,13 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     async registerHttp(app, userId) {
       await app.register(sightlineFastify, { sightline, userId });
     },
-    addProbes({ redis, pool, readVersion }) {
+    addProbes({ redis, pool, readVersion, minMigration }) {
       sightline.health.addReadinessProbe('redis', redisProbe(redis));
       sightline.health.addReadinessProbe('postgres', postgresProbe(pool));
-      sightline.health.addReadinessProbe('migrations', migrationsProbe(readVersion));
+      sightline.health.addReadinessProbe('migrations', migrationsProbe(readVersion, { minVersion: minMigration }));
+    },
+    addStartupChecks(checks) {
+      for (const [name, check] of Object.entries(checks)) sightline.health.addStartupCheck(name, check);
     },
     instrumentSocketIO(io) {
       instrumentSocketIO(io, {

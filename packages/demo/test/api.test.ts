@@ -48,6 +48,22 @@ describe('health', () => {
     assert.equal(body.checks.postgres.ok, true);
     assert.equal(body.checks.migrations.version, '0008');
   });
+
+  test("startup reports Divan's own settings checks next to the SDK's", async () => {
+    const startup = await divan.app.inject('/health/startup');
+    assert.equal(startup.statusCode, 200, startup.body);
+    const body = startup.json() as { status: string; checks: Record<string, { ok: boolean }> };
+    assert.equal(body.status, 'ok');
+    assert.deepEqual(Object.keys(body.checks).sort(), [
+      'config',
+      'database_url',
+      'jwt_secret',
+      'otlp_endpoint',
+      'redis_url',
+    ]);
+    for (const [name, check] of Object.entries(body.checks)) assert.equal(check.ok, true, name);
+    assert.doesNotMatch(startup.body, /test-secret/);
+  });
 });
 
 describe('auth', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig, settingsChecks } from '../src/config.ts';
 
 const SECRET = 'x'.repeat(32);
 
@@ -38,4 +38,27 @@ test('bad values name the key, what was expected and what came', () => {
     /DIVAN_CONFIG_ACTIVITY_KINDS: expected ids of a-z/,
   );
   assert.throws(() => loadConfig({ JWT_SECRET: SECRET, MIGRATE_ON_START: 'yes' }), /DIVAN_CONFIG_MIGRATE_ON_START/);
+});
+
+test('HEALTH_MIN_MIGRATION is a setting of the service, validated here and unset by default', () => {
+  assert.equal(loadConfig({ JWT_SECRET: SECRET }).HEALTH_MIN_MIGRATION, undefined);
+  assert.equal(loadConfig({ JWT_SECRET: SECRET, HEALTH_MIN_MIGRATION: '0008' }).HEALTH_MIN_MIGRATION, '0008');
+  assert.throws(
+    () => loadConfig({ JWT_SECRET: SECRET, HEALTH_MIN_MIGRATION: 'latest' }),
+    /^Error: DIVAN_CONFIG_HEALTH_MIN_MIGRATION: expected a migration version like 0008; received "latest"$/,
+  );
+});
+
+test('the startup checks re-apply the validators that admitted each setting', () => {
+  const config = loadConfig({ JWT_SECRET: SECRET });
+  const checks = settingsChecks(config);
+  assert.deepEqual(Object.keys(checks), ['redis_url', 'database_url', 'jwt_secret']);
+  for (const [name, check] of Object.entries(checks)) assert.equal(check(), true, name);
+  // A value no validator would admit fails its check, so the check can fail.
+  const bad = settingsChecks({ ...config, REDIS_URL: 'http://cache', JWT_SECRET: 'short' });
+  assert.deepEqual(Object.fromEntries(Object.entries(bad).map(([name, check]) => [name, check()])), {
+    redis_url: false,
+    database_url: true,
+    jwt_secret: false,
+  });
 });

@@ -33,7 +33,6 @@ export function inMemorySightline(logLines: string[]): { sightline: Sightline; m
   const sightline = init({
     enabled: false,
     adminToken: ADMIN_TOKEN,
-    healthMinMigration: '0008',
     logLevel: 'debug',
     logDestination: { write: (line: string) => void logLines.push(line) },
   });
@@ -85,6 +84,7 @@ export async function startStack(): Promise<Stack> {
         JWT_SECRET,
         LB_SNAPSHOT_INTERVAL_MS: '0',
         RATE_LIMIT_AUTH: '1000',
+        HEALTH_MIN_MIGRATION: '0008',
         ...overrides,
       }),
     stop: async () => {

@@ -36,9 +36,16 @@ test('migrations apply once, in order, even when two instances start together', 
 });
 
 test('readiness is 503 while the applied migration is below HEALTH_MIN_MIGRATION', async () => {
-  const sightline = init({ enabled: false, healthMinMigration: '0009', logDestination: { write: () => {} } });
+  const sightline = init({ enabled: false, logDestination: { write: () => {} } });
   const { url, divan } = await startDivan(
-    { DATABASE_URL: postgres.url, REDIS_URL: redis.url, JWT_SECRET, PORT: '0', HOST: '127.0.0.1' },
+    {
+      DATABASE_URL: postgres.url,
+      REDIS_URL: redis.url,
+      JWT_SECRET,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      HEALTH_MIN_MIGRATION: '0009',
+    },
     { sightline, consumer: false },
   );
   try {
