@@ -25,14 +25,16 @@ export function configErrorCode(option: string): `SIGHTLINE_CONFIG_${string}` {
   return `${CONFIG_CODE_PREFIX}${option.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 }
 
-/** A factory for one registered code; `.code` is the code it creates. */
+/** A factory for one registered code; `.code` is the code it creates, `.description` when it is thrown. */
 export interface ErrorFactory<A extends unknown[], C extends string = string> {
   (...args: A): SightlineError;
   readonly code: C;
+  readonly description: string;
 }
 
 function define<const C extends string, A extends unknown[]>(
   code: C,
+  description: string,
   message: (...args: A) => string,
 ): ErrorFactory<A, C> {
   const create = (...args: A) => {
@@ -41,44 +43,78 @@ function define<const C extends string, A extends unknown[]>(
     Error.captureStackTrace?.(error, create);
     return error;
   };
-  return Object.assign(create, { code });
+  return Object.assign(create, { code, description });
 }
+
+const detail = (text: string) => text;
 
 /** Every registered error; the key is the code without its `SIGHTLINE_` prefix. */
 export const errors = {
-  /** An adapter or helper got something other than the object `init()` returned. */
-  NOT_INITIALIZED: define('SIGHTLINE_NOT_INITIALIZED', (what: string) => `${what}: pass the object returned by init()`),
-  /** A PII rule (built in or from `piiRules`) does not compile; names the rule. */
-  CONFIG_PII_RULES: define('SIGHTLINE_CONFIG_PII_RULES', (rule: string, why: string) => `${rule}: ${why}`),
-  /** A readiness probe or startup check name is not lower-case letters, digits and `_`. */
+  NOT_INITIALIZED: define(
+    'SIGHTLINE_NOT_INITIALIZED',
+    'an HTTP adapter got an object that `init()` did not return',
+    (what: string) => `${what}: pass the object returned by init()`,
+  ),
+  CONFIG_PII_RULES: define(
+    'SIGHTLINE_CONFIG_PII_RULES',
+    'a PII rule does not compile; names the rule (start-up fails: `SIGHTLINE_START_FAILED`)',
+    (rule: string, why: string) => `${rule}: ${why}`,
+  ),
   HEALTH_PROBE_NAME: define(
     'SIGHTLINE_HEALTH_PROBE_NAME',
+    '`addReadinessProbe` or `addStartupCheck` got a name that is not lower-case letters, digits and `_`',
     (name: string) => `probe name "${name}" must be lower-case letters, digits and _`,
   ),
-  /** A readiness probe did not settle within `healthProbeTimeoutMs` (reported as reason `timeout`). */
   HEALTH_PROBE_TIMEOUT: define(
     'SIGHTLINE_HEALTH_PROBE_TIMEOUT',
+    "a probe or check did not settle within its `timeoutMs`: its `signal` is aborted with this error and the report's reason is `timeout`",
     (timeoutMs: number) => `probe timed out after ${timeoutMs} ms`,
   ),
-  /** A catalog namespace is not `[a-z][a-z0-9_]{0,31}`. */
-  CATALOG_NAMESPACE: define('SIGHTLINE_CATALOG_NAMESPACE', (detail: string) => detail),
-  /** Configured label values are unknown, not strings, or too many; names the label set. */
-  CATALOG_LABEL_VALUES: define('SIGHTLINE_CATALOG_LABEL_VALUES', (detail: string) => detail),
-  /** A definition's kind has no recorder (observable gauges are created by their observer). */
-  CATALOG_KIND: define('SIGHTLINE_CATALOG_KIND', (detail: string) => detail),
-  /** `defineCatalog` got a bad namespace-relative name, kind, label rule, label set or buckets; names the key. */
-  CATALOG_DEFINITION: define('SIGHTLINE_CATALOG_DEFINITION', (detail: string) => detail),
-  /** `createDomainMetrics` got a catalog `init({ catalogs })` was not given, so its views would not apply. */
-  CATALOG_NOT_REGISTERED: define('SIGHTLINE_CATALOG_NOT_REGISTERED', (detail: string) => detail),
-  /** `init({ catalogs })`: catalogs with different namespaces, or one instrument defined twice. */
-  CATALOG_CONFLICT: define('SIGHTLINE_CATALOG_CONFLICT', (detail: string) => detail),
+  CATALOG_NAMESPACE: define('SIGHTLINE_CATALOG_NAMESPACE', 'a catalog namespace is not `[a-z][a-z0-9_]{0,31}`', detail),
+  CATALOG_DEFINITION: define(
+    'SIGHTLINE_CATALOG_DEFINITION',
+    '`defineCatalog` got a bad name, kind, label rule, label set or buckets; names the key',
+    detail,
+  ),
+  CATALOG_LABEL_VALUES: define(
+    'SIGHTLINE_CATALOG_LABEL_VALUES',
+    'configured label values are unknown, not strings, or too many; names the label set',
+    detail,
+  ),
+  CATALOG_KIND: define(
+    'SIGHTLINE_CATALOG_KIND',
+    'a definition kind has no recorder (observable gauges are created by what observes them)',
+    detail,
+  ),
+  CATALOG_NOT_REGISTERED: define(
+    'SIGHTLINE_CATALOG_NOT_REGISTERED',
+    '`createDomainMetrics` got something that is not a catalog given to `init({ catalogs })`, so its views would not apply',
+    detail,
+  ),
+  CATALOG_CONFLICT: define(
+    'SIGHTLINE_CATALOG_CONFLICT',
+    '`init({ catalogs })` got catalogs with different namespaces, or one instrument twice',
+    detail,
+  ),
 } as const;
 
 /**
- * Codes that are never thrown but start a line on stderr, so they are searchable like the rest:
- * start-up failed (observability is off), and an ignored `OTEL_RESOURCE_ATTRIBUTES`.
+ * Codes that are never thrown but start a line on stderr (`[sightline] <code>: ...`), so they are
+ * searchable like the rest.
  */
-export const REPORTED_CODES = ['SIGHTLINE_START_FAILED', 'SIGHTLINE_CONFIG_OTEL_RESOURCE_ATTRIBUTES'] as const;
+export const REPORTED = {
+  START_FAILED: {
+    code: 'SIGHTLINE_START_FAILED',
+    description: 'the SDK could not start (the cause follows); `init()` returned a no-op Sightline',
+  },
+  CONFIG_OTEL_RESOURCE_ATTRIBUTES: {
+    code: 'SIGHTLINE_CONFIG_OTEL_RESOURCE_ATTRIBUTES',
+    description: '`OTEL_RESOURCE_ATTRIBUTES` is malformed; the whole value is ignored, never fatal',
+  },
+} as const;
+
+/** The codes of {@link REPORTED}. */
+export const REPORTED_CODES = Object.values(REPORTED).map((entry) => entry.code);
 
 /** An invalid option: `SIGHTLINE_CONFIG_<OPTION>` naming where the value came from and what was wrong. */
 export function configError(option: string, detail: string): SightlineError {
@@ -91,4 +127,4 @@ export function configError(option: string, detail: string): SightlineError {
 export type SightlineErrorCode =
   | (typeof errors)[keyof typeof errors]['code']
   | `SIGHTLINE_CONFIG_${string}`
-  | (typeof REPORTED_CODES)[number];
+  | (typeof REPORTED)[keyof typeof REPORTED]['code'];

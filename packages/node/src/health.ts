@@ -91,8 +91,10 @@ function withTimeout<T>(run: (signal: AbortSignal) => Promise<T>, timeoutMs: num
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort();
-      reject(Object.assign(errors.HEALTH_PROBE_TIMEOUT(timeoutMs), { reason: HEALTH_REASONS.timeout }));
+      const error = Object.assign(errors.HEALTH_PROBE_TIMEOUT(timeoutMs), { reason: HEALTH_REASONS.timeout });
+      // The probe learns why it was aborted: `signal.reason.code` is SIGHTLINE_HEALTH_PROBE_TIMEOUT.
+      controller.abort(error);
+      reject(error);
     }, timeoutMs);
   });
   return Promise.race([run(controller.signal), timeout]).finally(() => clearTimeout(timer));

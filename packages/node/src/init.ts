@@ -1,6 +1,7 @@
 import { metrics, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream } from 'pino';
 import { DEFAULTS, isProduction, resolveConfig, type SightlineConfig, type SightlineOptions } from './config.js';
+import { REPORTED } from './errors.js';
 import { attachAdminGuard } from './guard.js';
 import { createHealth } from './health.js';
 import { LoadMeter } from './load.js';
@@ -119,7 +120,7 @@ export function init(options: InitOptions = {}): Sightline {
   try {
     sdk = startTelemetry(config, options.exporters, [traceLogs]);
   } catch (error) {
-    process.stderr.write(`[sightline] SIGHTLINE_START_FAILED: ${(error as Error).message}; observability is off\n`);
+    process.stderr.write(`[sightline] ${REPORTED.START_FAILED.code}: ${(error as Error).message}; observability is off\n`);
     return noopSightline(config, adminToken, options);
   }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
+import { ERRORS_README, errorsSection, renderErrorsTable } from '../../../scripts/gen-errors-table.ts';
 import { DEFAULTS, resolveConfig } from '../src/config.ts';
 import { configErrorCode, errors, REPORTED_CODES, SightlineError } from '../src/errors.ts';
 import { init } from '../src/index.ts';
@@ -48,6 +49,13 @@ describe('error registry', () => {
     assert.equal(configErrorCode('otlpEndpoint'), 'SIGHTLINE_CONFIG_OTLP_ENDPOINT');
   });
 
+  it('is listed in the README table it generates (node --import tsx scripts/gen-errors-table.ts)', () => {
+    const table = renderErrorsTable();
+    assert.equal(errorsSection(readFileSync(ERRORS_README, 'utf8')), table);
+    for (const code of [...Object.values(PINNED), ...REPORTED_CODES])
+      assert.ok(table.includes(`| \`${code}\` |`), code);
+  });
+
   it('creates SightlineErrors whose message starts with the code and whose stack starts at the caller', () => {
     const error = errors.HEALTH_PROBE_NAME('Redis');
     assert.ok(error instanceof SightlineError && error instanceof Error);
@@ -89,6 +97,27 @@ describe('throw sites produce registered codes', () => {
     const error = caught(() => compilePiiRules(spec));
     assert.equal(error.code, errors.CONFIG_PII_RULES.code);
     assert.match(error.message, /^SIGHTLINE_CONFIG_PII_RULES: patterns rule "jwt": /);
+  });
+
+  it('a probe that overruns its timeout is aborted with SIGHTLINE_HEALTH_PROBE_TIMEOUT', async () => {
+    const sightline = init({ enabled: false, logDestination: discardLogs() });
+    let aborted: unknown;
+    sightline.health.addReadinessProbe('slow', {
+      timeoutMs: 20,
+      check: ({ signal }) =>
+        new Promise((resolve) => {
+          signal.addEventListener('abort', () => {
+            aborted = signal.reason;
+            resolve(undefined);
+          });
+        }),
+    });
+    const report = await sightline.health.ready();
+    assert.equal(report.checks.slow?.reason, 'timeout');
+    assert.ok(aborted instanceof SightlineError);
+    assert.equal(aborted.code, 'SIGHTLINE_HEALTH_PROBE_TIMEOUT');
+    assert.match(aborted.message, /probe timed out after 20 ms/);
+    await sightline.shutdown();
   });
 
   it('a bad readiness probe name: SIGHTLINE_HEALTH_PROBE_NAME', async () => {
