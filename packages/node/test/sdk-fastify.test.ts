@@ -4,7 +4,7 @@ import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { init, type Sightline, sightlineFastify } from '../src/index.ts';
+import { defineCatalog, init, type Sightline, sightlineFastify } from '../src/index.ts';
 import { captureJsonLines } from './log-capture.ts';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -24,6 +24,9 @@ describe('init() with Fastify, in-memory exporters', () => {
   beforeAll(async () => {
     sightline = init({
       serviceName: 'sdk-test',
+      // Nothing is named by default: service.namespace and the metric namespace are the service's.
+      serviceNamespace: 'shop',
+      catalogs: [defineCatalog({ namespace: 'shop', metrics: {} })],
       environment: 'test',
       commit: 'c0ffee',
       adminToken: ADMIN_TOKEN,
@@ -134,7 +137,7 @@ describe('init() with Fastify, in-memory exporters', () => {
     assert.ok(user);
     assert.equal(user.name, 'GET /users/:id');
     assert.equal(user.resource.attributes['service.name'], 'sdk-test');
-    assert.equal(user.resource.attributes['service.namespace'], 'divan');
+    assert.equal(user.resource.attributes['service.namespace'], 'shop');
     assert.equal(user.resource.attributes['deployment.environment.name'], 'test');
     assert.equal(user.resource.attributes['vcs.ref.head.revision'], 'c0ffee');
     assert.ok(user.resource.attributes['service.instance.id']);
@@ -168,7 +171,7 @@ describe('init() with Fastify, in-memory exporters', () => {
     const unhandled = metrics
       .getMetrics()
       .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))
-      .find((m) => m.descriptor.name === 'divan.unhandled.exceptions');
+      .find((m) => m.descriptor.name === 'shop.unhandled.exceptions');
     assert.deepEqual(
       unhandled?.dataPoints.map((p) => [p.attributes.type, p.value]),
       [['TypeError', 1]],
