@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@sightline/harness';
 import { type BenchmarkResult, runBenchmark, SCENARIOS, type Scenario } from './lib/benchmark.ts';
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     'latency-connections': { type: 'string', default: '1' },
     env: { type: 'string', multiple: true, default: [] },
     'no-pin': { type: 'boolean', default: false },
+    out: { type: 'string', default: 'docs/benchmarks.md' },
     'no-write': { type: 'boolean', default: false },
   },
 });
@@ -114,7 +115,7 @@ console.log(
     .join(' / ')}`,
 );
 if (!values['no-write']) {
-  const path = join(repoRoot, 'docs/benchmarks.md');
+  const path = resolve(repoRoot, values.out ?? 'docs/benchmarks.md');
   writeFileSync(path, renderMarkdown(results, runContext));
   console.log(`wrote ${path}`);
 }

@@ -4,8 +4,10 @@ import { repoRoot } from '@sightline/harness';
 import { type BenchmarkResult, BUDGET, type Run, type Scenario, type VariantResult } from './benchmark.ts';
 import { VARIANT_SPECS, type Variant } from './variants.ts';
 
-const f = (value: number, digits = 2) => value.toFixed(digits);
-const signed = (value: number, digits = 0) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(digits)}`;
+// NaN: a run that got no response at all (a starved machine), shown as such rather than as a number.
+const f = (value: number, digits = 2) => (Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
+const signed = (value: number, digits = 0) =>
+  Number.isNaN(value) ? 'n/a' : `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(digits)}`;
 const verdict = (ok: boolean) => (ok ? 'pass' : '**FAIL**');
 const loads = (values: number[]) => values.map((v) => v.toFixed(2)).join(' / ');
 
