@@ -1,10 +1,10 @@
-// Writes the README's spec-metric -> emitted-series table from the SDK's metric catalog, and the
-// host-metrics tables from collector/hostmetrics/catalog.ts.
+// Writes the README's spec-metric -> emitted-series table from Divan's metric catalogs
+// (packages/demo/src/metrics), and the host-metrics tables from collector/hostmetrics/catalog.ts.
 // Usage: npm run gen:metrics-table
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { renderHostMetricsTable } from '../collector/hostmetrics/table.ts';
-import { renderMetricsTable } from '../packages/node/src/catalog/table.ts';
+import { divanMetricsTable } from '../packages/demo/src/metrics/table.ts';
 
 export const START_MARKER = '<!-- metrics-table:start -->';
 export const END_MARKER = '<!-- metrics-table:end -->';
@@ -44,7 +44,7 @@ export function replaceMetricsSection(readme: string, table: string, markers: Ma
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const readme = readFileSync(README_PATH, 'utf8');
   const updated = replaceMetricsSection(
-    replaceMetricsSection(readme, renderMetricsTable()),
+    replaceMetricsSection(readme, divanMetricsTable()),
     renderHostMetricsTable(),
     HOST_MARKERS,
   );

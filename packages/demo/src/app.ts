@@ -85,7 +85,7 @@ export async function buildApp(config: DivanConfig, options: BuildOptions = {}):
         return reply.code(error.statusCode).send({ error: error.code, message: error.message });
       const status = error.statusCode ?? 500;
       if (status < 500) return reply.code(status).send({ error: error.code ?? 'bad_request', message: error.message });
-      obs.metrics.unhandledExceptions.inc({ type: error.name });
+      obs.countUnhandled(error.name);
       obs.logger.error({ err: error, route: request.routeOptions.url }, 'unhandled error');
       return reply.code(500).send({ error: 'internal', message: 'internal error' });
     });

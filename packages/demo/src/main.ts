@@ -1,9 +1,10 @@
 // Entry point: observability first, then the service, loaded after init() so instrumentations see
-// pg, redis and http load. `node --import @sightline/node/register --import tsx src/main.ts` also
-// installs the ESM hook; the init() below then returns the instance register created.
+// pg, redis and http load. `npm start` preloads src/preload.ts, which calls the same init() and installs
+// the ESM hook; the init() below then returns the instance the preload created.
 import { init } from '@sightline/node';
+import { DIVAN_CATALOGS } from './metrics/index.js';
 
-const sightline = init();
+const sightline = init({ catalogs: DIVAN_CATALOGS });
 const { loadConfig } = await import('./config.js');
 const { buildApp } = await import('./app.js');
 

@@ -1,7 +1,6 @@
 // The only module that imports @sightline/node: adapting to the SDK's API is a one-file change.
 import {
   createDomainMetrics,
-  type DomainMetrics,
   init,
   instrumentSocketIO,
   job,
@@ -15,6 +14,7 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { Server } from 'socket.io';
+import { DIVAN_CATALOGS, type DomainMetrics, domainCatalog } from './metrics/index.js';
 
 export type { DomainMetrics, Logger, Sightline };
 
@@ -27,6 +27,8 @@ export interface Observability {
   readonly sightline: Sightline;
   readonly logger: Logger;
   readonly metrics: DomainMetrics;
+  /** Counts an error a handler caught but could not answer (500) in `divan.unhandled.exceptions`, by class. */
+  countUnhandled(type: string): void;
   /**
    * Runs a background job with runs/duration metrics, a span and error logging. Failures resolve
    * `undefined` unless `rethrow` (for callers that report them, like `/ops/rollover`).
@@ -49,7 +51,10 @@ export interface Observability {
 
 /** Options of {@link createObservability}. */
 export interface ObservabilityOptions {
-  /** An already initialised Sightline (tests, or a host that called `init()` itself). @default init() from env */
+  /**
+   * An already initialised Sightline, given Divan's catalogs (`init({ catalogs: DIVAN_CATALOGS })`).
+   * @default init({ catalogs: DIVAN_CATALOGS }) from env
+   */
   sightline?: Sightline;
   /** Campus ids recorded by name in `campus_id`; others are `other`. */
   campusIds: readonly string[];
@@ -58,22 +63,19 @@ export interface ObservabilityOptions {
 }
 
 export function createObservability(options: ObservabilityOptions): Observability {
-  const sightline = options.sightline ?? init();
-  const { logger, meter } = sightline;
-  const metrics = createDomainMetrics(meter, {
-    namespace: sightline.config.serviceNamespace,
-    labelValues: {
-      campusIds: options.campusIds,
-      activityKinds: options.activityKinds,
-      socketNamespaces: SOCKET_NAMESPACES,
-      socketEvents: SOCKET_EVENTS,
-    },
+  const sightline = options.sightline ?? init({ catalogs: DIVAN_CATALOGS });
+  const { logger } = sightline;
+  const metrics = createDomainMetrics(sightline, domainCatalog, {
+    labelValues: { campusIds: options.campusIds, activityKinds: options.activityKinds },
   });
+  // The SDK defines unhandled.exceptions itself (its catalog comes first in sightline.catalogs).
+  const sdkMetrics = createDomainMetrics(sightline, sightline.catalogs[0]);
   return {
     sightline,
     logger,
     metrics,
-    runJob: (name, fn, rethrow = false) => job(name, fn, { metrics, logger, rethrow }),
+    countUnhandled: (type) => sdkMetrics.unhandledExceptions.inc({ type }),
+    runJob: (name, fn, rethrow = false) => job(name, fn, { sightline, logger, rethrow }),
     async registerHttp(app, userId) {
       await app.register(sightlineFastify, { sightline, userId });
     },
@@ -87,9 +89,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     },
     instrumentSocketIO(io) {
       instrumentSocketIO(io, {
-        meter,
-        tracer: sightline.tracer,
-        metricNamespace: sightline.config.serviceNamespace,
+        sightline,
         namespaces: SOCKET_NAMESPACES,
         events: SOCKET_EVENTS,
         debug: sightline.config.logLevel === 'debug' || sightline.config.logLevel === 'trace',

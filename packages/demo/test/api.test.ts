@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { waitFor } from '@sightline/harness';
-import { businessCatalog, domainCatalog, init, instrumentName } from '@sightline/node';
+import { init, type Sightline } from '@sightline/node';
 import type { Socket } from 'socket.io-client';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, test } from 'vitest';
+import { businessCatalog, DIVAN_CATALOGS, domainCatalog } from '../src/metrics/index.ts';
 import { intentPayload, signIntent } from '../src/routes/intents.ts';
 import {
   ADMIN_TOKEN,
@@ -22,12 +23,14 @@ const MAIN = { campus_id: 'main', lat: 41.0082, lon: 28.9784 };
 let stack: Stack;
 let divan: DivanApp;
 let metrics: Metrics;
+let sightline: Sightline;
 const logLines: string[] = [];
 
 beforeAll(async () => {
   stack = await startStack();
   const memory = inMemorySightline(logLines);
   metrics = memory.metrics;
+  sightline = memory.sightline;
   divan = await buildApp(stack.config({ LOGIN_MAX_FAILURES: '3' }), { sightline: memory.sightline });
 });
 
@@ -454,7 +457,10 @@ describe('rate limiting', () => {
     const limited = await buildApp(
       stack.config({ RATE_LIMIT_AUTH: '3', REDIS_URL: `${stack.redis.url}/1`, MIGRATE_ON_START: 'false' }),
       // Its own Sightline: probes registered on the shared one would replace the main app's.
-      { sightline: init({ enabled: false, logDestination: { write: () => {} } }), consumer: false },
+      {
+        sightline: init({ enabled: false, catalogs: DIVAN_CATALOGS, logDestination: { write: () => {} } }),
+        consumer: false,
+      },
     );
     try {
       const attempt = (remoteAddress: string) =>
@@ -615,18 +621,31 @@ describe('dependency outage', () => {
 /**
  * Catalog metrics the service intentionally does not emit: the business metrics of specs 000 and
  * 002-004 (payments, subscriptions, DORA, workflows, cache, community). Divan has none of those
- * features; a service that does opts in with `createBusinessMetrics(meter)`.
+ * features; a service that does opts in with `createDomainMetrics(sightline, businessCatalog)`.
  */
-const OPT_IN = Object.keys(businessCatalog);
+const OPT_IN = Object.keys(businessCatalog.metrics);
 
 describe('metrics', () => {
-  const expectPoint = async (id: keyof typeof domainCatalog, attributes: Record<string, unknown> = {}) => {
-    const name = instrumentName(domainCatalog[id]);
+  // Divan's metrics and the SDK's own (jobs, Socket.IO, unhandled exceptions), under Divan's namespace.
+  const sdk = () => sightline.catalogs[0];
+  type MetricId = keyof typeof domainCatalog.metrics | keyof ReturnType<typeof sdk>['metrics'];
+  const lookup = (id: MetricId) =>
+    id in domainCatalog.metrics
+      ? {
+          name: domainCatalog.instruments[id as keyof typeof domainCatalog.metrics].name,
+          labels: domainCatalog.metrics[id as keyof typeof domainCatalog.metrics].labels,
+        }
+      : {
+          name: sdk().instruments[id as keyof ReturnType<typeof sdk>['metrics']].name,
+          labels: sdk().metrics[id as keyof ReturnType<typeof sdk>['metrics']].labels,
+        };
+  const expectPoint = async (id: MetricId, attributes: Record<string, unknown> = {}) => {
+    const { name, labels } = lookup(id);
     const points = await metrics.points(name);
     const match = points.find((p) => Object.entries(attributes).every(([key, value]) => p.attributes[key] === value));
     assert.ok(match, `${name}${JSON.stringify(attributes)} not found among ${JSON.stringify(points)}`);
     // Label names are exactly the catalog's.
-    assert.deepEqual(Object.keys(match.attributes).sort(), Object.keys(domainCatalog[id].labels).sort(), name);
+    assert.deepEqual(Object.keys(match.attributes).sort(), Object.keys(labels).sort(), name);
   };
 
   test('after the scripted session every domain metric was emitted with its labels', async () => {
@@ -705,11 +724,11 @@ describe('metrics', () => {
 
   test('every domain-catalog metric is emitted; only the opt-in business metrics are not', async () => {
     const emitted = new Set(await metrics.names());
-    const missing = Object.values(domainCatalog)
-      .map((definition) => instrumentName(definition))
+    const missing = [domainCatalog, sdk()]
+      .flatMap((catalog) => Object.values(catalog.instruments).map((instrument) => instrument.name))
       .filter((name) => !emitted.has(name));
     assert.deepEqual(missing, []);
-    const optIn = OPT_IN.map((id) => instrumentName(businessCatalog[id as keyof typeof businessCatalog]));
+    const optIn = OPT_IN.map((id) => businessCatalog.instruments[id as keyof typeof businessCatalog.metrics].name);
     assert.deepEqual(
       optIn.filter((name) => emitted.has(name)),
       [],

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIVAN_CATALOGS } from '../src/metrics/index.ts';
 import { intentPayload, signIntent } from '../src/routes/intents.ts';
 import { buildApp, type DivanApp, JWT_SECRET, type Stack, signUp, startStack } from './helpers.ts';
 
@@ -296,7 +297,7 @@ const NOT_FUZZED = ['POST /auth/logout'];
 
 beforeAll(async () => {
   stack = await startStack();
-  const sightline = init({ enabled: false, logDestination: { write: () => {} } });
+  const sightline = init({ enabled: false, catalogs: DIVAN_CATALOGS, logDestination: { write: () => {} } });
   const big = '1000000';
   divan = await buildApp(
     stack.config({ RATE_LIMIT_AUTH: big, RATE_LIMIT_CHAT: big, RATE_LIMIT_DEFAULT: big, RATE_LIMIT_PROXIMITY: big }),

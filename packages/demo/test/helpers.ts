@@ -11,6 +11,7 @@ import { type PostgresServer, type RedisServer, startPostgres, startRedis } from
 import { init, type Sightline } from '@sightline/node';
 import { buildApp, type DivanApp } from '../src/app.ts';
 import { type DivanConfig, loadConfig } from '../src/config.ts';
+import { DIVAN_CATALOGS } from '../src/metrics/index.ts';
 
 export const JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
@@ -32,6 +33,7 @@ export function inMemorySightline(logLines: string[]): { sightline: Sightline; m
   metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
   const sightline = init({
     enabled: false,
+    catalogs: DIVAN_CATALOGS,
     adminToken: ADMIN_TOKEN,
     logLevel: 'debug',
     logDestination: { write: (line: string) => void logLines.push(line) },

@@ -24,7 +24,7 @@ async function startService(env: Record<string, string>): Promise<ManagedProcess
   const service = startProcess({
     name: 'divan',
     command: process.execPath,
-    args: ['--import', '@sightline/node/register', '--import', 'tsx', 'src/main.ts'],
+    args: ['--import', 'tsx', '--import', './src/preload.ts', 'src/main.ts'],
     cwd: DEMO_DIR,
     env: {
       HOST: '127.0.0.1',

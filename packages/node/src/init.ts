@@ -1,18 +1,29 @@
 import { metrics, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream } from 'pino';
-import { DEFAULTS, isProduction, resolveConfig, type SightlineConfig, type SightlineOptions } from './config.js';
-import { REPORTED } from './errors.js';
+import { SDK_METRICS } from './catalog/builtin.js';
+import { type ResolvedCatalogs, resolveCatalogs } from './catalog/index.js';
+import { resolveLabelValues } from './catalog/labels.js';
+import { createRecorder } from './catalog/recorders.js';
+import type { Catalog } from './catalog/types.js';
+import {
+  disabledConfig,
+  environmentOf,
+  isProduction,
+  resolveConfig,
+  type SightlineConfig,
+  type SightlineOptions,
+} from './config.js';
+import { errors, REPORTED } from './errors.js';
 import { attachAdminGuard } from './guard.js';
 import { createHealth } from './health.js';
 import { LoadMeter } from './load.js';
 import { TraceLogSampler } from './log-sampling.js';
 import { createLogger, InfoSampler } from './logger.js';
 import { createOps } from './ops.js';
-import { parseResourceAttributes, resourceValueFor } from './resource.js';
+import { INSTRUMENTATION_SCOPE } from './scope.js';
 import { type ExporterOverrides, startTelemetry, type Telemetry } from './sdk.js';
 import type { Sightline } from './types.js';
 
-const SCOPE = '@sightline/node';
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /** Options of `init()` that are not configuration: test seams. */
@@ -21,28 +32,29 @@ export interface InitOptions extends SightlineOptions {
   logDestination?: DestinationStream;
   /** Replace the OTLP gRPC exporters (e.g. with in-memory exporters in tests). @default OTLP gRPC */
   exporters?: ExporterOverrides;
+  /**
+   * The service's metric catalogs (`defineCatalog` results). Their namespace becomes the service's
+   * metric namespace, also used by the SDK's own metrics, and their views (cardinality limits,
+   * buckets) are applied; `createDomainMetrics` accepts only these catalogs. All must share one
+   * namespace. @default [] (namespace `app`)
+   */
+  catalogs?: readonly Catalog[];
 }
 
 let active: Sightline | undefined;
 
-function fallbackConfig(): SightlineConfig {
-  return Object.freeze({
-    ...DEFAULTS,
-    disabledInstrumentations: [],
-    enabled: false,
-    adminTokenSet: false,
-    jwtSecretLength: undefined,
-    production: false,
-    healthMinMigration: undefined,
-    redisUrl: undefined,
-    databaseUrl: undefined,
-    s3Endpoint: undefined,
-    resourceAttributes: {},
-  });
+/** The Sightline `init()` started, if any: the default of `job()` and `instrumentSocketIO()`. */
+export function activeSightline(): Sightline | undefined {
+  return active;
 }
 
 /** A Sightline that exports nothing and starts nothing; the logger still writes JSON lines to stdout. */
-function noopSightline(config: SightlineConfig, adminToken: string | undefined, options: InitOptions): Sightline {
+function noopSightline(
+  config: SightlineConfig,
+  adminToken: string | undefined,
+  options: InitOptions,
+  catalogs: ResolvedCatalogs,
+): Sightline {
   const load = new LoadMeter(Number.POSITIVE_INFINITY);
   const logSampler = new InfoSampler(1, load);
   const logger = createLogger({
@@ -51,15 +63,17 @@ function noopSightline(config: SightlineConfig, adminToken: string | undefined, 
     destination: options.logDestination,
     exportLogs: false,
   });
-  const tracer = trace.getTracer(SCOPE);
-  const meter = metrics.getMeter(SCOPE);
+  const tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
+  const meter = metrics.getMeter(INSTRUMENTATION_SCOPE);
   const sightline: Sightline = {
     config,
     enabled: false,
     logger,
     meter,
     tracer,
-    health: createHealth({ config, meter, logger, background: false }),
+    metricNamespace: catalogs.namespace,
+    catalogs: catalogs.catalogs,
+    health: createHealth({ config, meter, logger, background: false, metricNamespace: catalogs.namespace }),
     ops: createOps(tracer, logger),
     load,
     logSampler,
@@ -88,26 +102,31 @@ function flushLogger(destination: DestinationStream | undefined): void {
 export function init(options: InitOptions = {}): Sightline {
   if (active !== undefined) {
     active.logger.debug('init() called again; returning the running instance');
+    const running = active.catalogs;
+    const late = (options.catalogs ?? []).filter((catalog) => !running.includes(catalog));
+    if (late.length > 0) {
+      // Views cannot be added to a running MeterProvider; createDomainMetrics will refuse these catalogs.
+      process.stderr.write(
+        `[sightline] ${errors.CATALOG_NOT_REGISTERED.code}: init() already ran without the catalog(s) ` +
+          `${late.map((catalog) => `"${catalog.namespace}"`).join(', ')}; call init({ catalogs }) first\n`,
+      );
+    }
     return active;
   }
+  // A bad catalog is a programming error, thrown in every environment before anything starts.
+  const catalogs = resolveCatalogs(options.catalogs);
   let resolved: ReturnType<typeof resolveConfig>;
   try {
     resolved = resolveConfig(options);
   } catch (error) {
-    const environment =
-      options.environment ??
-      process.env.DEPLOYMENT_ENVIRONMENT ??
-      resourceValueFor(parseResourceAttributes(process.env.OTEL_RESOURCE_ATTRIBUTES).attributes, 'environment') ??
-      process.env.NODE_ENV ??
-      DEFAULTS.environment;
-    if (isProduction(environment)) throw error;
+    if (isProduction(environmentOf(options))) throw error;
     process.stderr.write(`[sightline] ${(error as Error).message}; observability is off\n`);
-    return noopSightline(fallbackConfig(), undefined, options);
+    return noopSightline(disabledConfig(), undefined, options, catalogs);
   }
   const { config, adminToken, warnings } = resolved;
   // Not fatal (the spec says: ignore the value and report it), but said on stderr where it is seen at once.
   for (const warning of warnings) process.stderr.write(`[sightline] ${warning}\n`);
-  if (!config.enabled) return noopSightline(config, adminToken, options);
+  if (!config.enabled) return noopSightline(config, adminToken, options, catalogs);
 
   const load = new LoadMeter(config.logSamplingLoadRps);
   // Watches every trace's outcome, so under load a kept trace keeps its info lines (README "Logs").
@@ -118,10 +137,12 @@ export function init(options: InitOptions = {}): Sightline {
   });
   let sdk: Telemetry;
   try {
-    sdk = startTelemetry(config, options.exporters, [traceLogs]);
+    sdk = startTelemetry(config, options.exporters, [traceLogs], catalogs.catalogs);
   } catch (error) {
-    process.stderr.write(`[sightline] ${REPORTED.START_FAILED.code}: ${(error as Error).message}; observability is off\n`);
-    return noopSightline(config, adminToken, options);
+    process.stderr.write(
+      `[sightline] ${REPORTED.START_FAILED.code}: ${(error as Error).message}; observability is off\n`,
+    );
+    return noopSightline(config, adminToken, options, catalogs);
   }
 
   const destination = options.logDestination ?? pino.destination({ dest: 1, sync: false });
@@ -134,18 +155,20 @@ export function init(options: InitOptions = {}): Sightline {
     // Without local spans no trace outcome ever arrives, so nothing may wait for one.
     traceLogs: config.tracingEnabled ? traceLogs : undefined,
   });
-  const tracer = trace.getTracer(SCOPE);
-  const meter = metrics.getMeter(SCOPE);
-  const health = createHealth({ config, meter, logger, background: true });
+  const tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
+  const meter = metrics.getMeter(INSTRUMENTATION_SCOPE);
+  const health = createHealth({ config, meter, logger, background: true, metricNamespace: catalogs.namespace });
 
   // Counts and logs what no handler caught. A monitor only observes: Node's crash behaviour is unchanged.
-  const unhandled = meter.createCounter(`${config.serviceNamespace}.unhandled.exceptions`, {
-    unit: '{exception}',
-    description: 'Exceptions no handler caught, by error class',
-  });
+  const sdkMetrics = catalogs.catalogs[0];
+  const unhandled = createRecorder(
+    meter,
+    sdkMetrics,
+    SDK_METRICS.unhandledExceptions,
+    resolveLabelValues(sdkMetrics.labelSets, undefined),
+  ) as { inc(labels: { type: string }): void };
   const onUncaught = (error: unknown, origin: string) => {
-    const type = error instanceof Error ? error.constructor.name.slice(0, 64) : 'non_error';
-    unhandled.add(1, { type });
+    unhandled.inc({ type: error instanceof Error ? error.constructor.name : 'non_error' });
     logger.fatal({ err: error, origin }, 'uncaught exception');
     flushLogger(destination);
   };
@@ -184,6 +207,8 @@ export function init(options: InitOptions = {}): Sightline {
     meter,
     tracer,
     health,
+    metricNamespace: catalogs.namespace,
+    catalogs: catalogs.catalogs,
     ops: createOps(tracer, logger),
     load,
     logSampler,

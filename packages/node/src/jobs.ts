@@ -1,31 +1,27 @@
 import { diag, type Meter, metrics, type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
-import { domainCatalog } from './catalog/definitions.js';
-import type { DomainMetrics } from './catalog/index.js';
-import { identifier } from './catalog/labels.js';
-import { createRecorder, resolveCatalogOptions } from './catalog/recorders.js';
-
-/** The instrumentation scope of the SDK's own meters and tracers. */
-export const INSTRUMENTATION_SCOPE = '@sightline/node';
+import { DEFAULT_METRIC_NAMESPACE, SDK_METRICS, sdkCatalog } from './catalog/builtin.js';
+import { identifier, resolveLabelValues } from './catalog/labels.js';
+import { createRecorder } from './catalog/recorders.js';
+import type { Recorders } from './catalog/types.js';
+import { activeSightline } from './init.js';
+import { INSTRUMENTATION_SCOPE } from './scope.js';
+import type { Sightline } from './types.js';
 
 /** The part of a pino logger the SDK's helpers use to report errors. */
 export interface ErrorLogger {
   error(obj: object, msg?: string): void;
 }
 
-/** The job recorders of the catalog, e.g. the object `createDomainMetrics` returns. */
-export type JobMetrics = Pick<DomainMetrics, 'jobsRuns' | 'jobsDuration'>;
-
 /** Options of {@link job}. */
 export interface JobOptions {
   /**
-   * Recorders for `divan.jobs.runs` and `divan.jobs.duration`. Pass the service's
-   * `createDomainMetrics(...)` result to share its meter and namespace.
-   * @default recorders on `meter`, namespace `divan`
+   * The instance whose meter, tracer, logger and metric namespace the job uses.
+   * @default the instance `init()` returned; without one the global meter and tracer, namespace `app`
    */
-  metrics?: JobMetrics;
-  /** Meter used when `metrics` is not given. @default the global meter `@sightline/node` */
+  sightline?: Sightline;
+  /** Meter for `<namespace>.jobs.runs` and `<namespace>.jobs.duration`. @default the instance's meter */
   meter?: Meter;
-  /** Tracer for the job's span. @default the global tracer `@sightline/node` */
+  /** Tracer for the job's span. @default the instance's tracer */
   tracer?: Tracer;
   /** Where a failed run is logged (a pino logger fits). @default OpenTelemetry's diag logger */
   logger?: ErrorLogger;
@@ -37,24 +33,33 @@ export interface JobOptions {
   rethrow?: boolean;
 }
 
-const recordersByMeter = new WeakMap<Meter, JobMetrics>();
+type JobRecorders = Pick<Recorders<ReturnType<typeof sdkCatalog>>, 'jobsRuns' | 'jobsDuration'>;
 
-function defaultRecorders(meter: Meter): JobMetrics {
-  let recorders = recordersByMeter.get(meter);
-  if (!recorders) {
-    const options = resolveCatalogOptions(undefined);
+const recordersByMeter = new WeakMap<Meter, Map<string, JobRecorders>>();
+
+/** One pair of job recorders per meter and namespace, so every job shares the same instruments. */
+function jobRecorders(meter: Meter, namespace: string): JobRecorders {
+  let byNamespace = recordersByMeter.get(meter);
+  if (byNamespace === undefined) {
+    byNamespace = new Map();
+    recordersByMeter.set(meter, byNamespace);
+  }
+  let recorders = byNamespace.get(namespace);
+  if (recorders === undefined) {
+    const catalog = sdkCatalog(namespace);
+    const values = resolveLabelValues(catalog.labelSets, undefined);
     recorders = {
-      jobsRuns: createRecorder(meter, domainCatalog.jobsRuns, options) as JobMetrics['jobsRuns'],
-      jobsDuration: createRecorder(meter, domainCatalog.jobsDuration, options) as JobMetrics['jobsDuration'],
+      jobsRuns: createRecorder(meter, catalog, SDK_METRICS.jobsRuns, values) as JobRecorders['jobsRuns'],
+      jobsDuration: createRecorder(meter, catalog, SDK_METRICS.jobsDuration, values) as JobRecorders['jobsDuration'],
     };
-    recordersByMeter.set(meter, recorders);
+    byNamespace.set(namespace, recorders);
   }
   return recorders;
 }
 
 /**
  * Runs `fn` once as the background job `name`: inside a span `job <name>`, counting the run in
- * `divan.jobs.runs{name,result}` and timing it in `divan.jobs.duration{name}` (seconds). A failure is
+ * `<namespace>.jobs.runs{name,result}` and timing it in `<namespace>.jobs.duration{name}` (seconds). A failure is
  * recorded on the span, logged, and rethrown unless `rethrow: false`. `name` should be a constant
  * like `leaderboard_snapshot`; names that are not identifiers are recorded as `other`.
  */
@@ -74,8 +79,10 @@ export async function job<T>(
   fn: (span: Span) => T | Promise<T>,
   options: JobOptions = {},
 ): Promise<T | undefined> {
-  const recorders = options.metrics ?? defaultRecorders(options.meter ?? metrics.getMeter(INSTRUMENTATION_SCOPE));
-  const tracer = options.tracer ?? trace.getTracer(INSTRUMENTATION_SCOPE);
+  const sightline = options.sightline ?? activeSightline();
+  const meter = options.meter ?? sightline?.meter ?? metrics.getMeter(INSTRUMENTATION_SCOPE);
+  const recorders = jobRecorders(meter, sightline?.metricNamespace ?? DEFAULT_METRIC_NAMESPACE);
+  const tracer = options.tracer ?? sightline?.tracer ?? trace.getTracer(INSTRUMENTATION_SCOPE);
   const label = identifier(name);
   return tracer.startActiveSpan(`job ${label}`, { attributes: { 'sightline.job.name': label } }, async (span) => {
     const started = performance.now();

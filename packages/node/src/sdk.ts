@@ -25,6 +25,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type SpanExporter, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import type { Catalog } from './catalog/types.js';
 import { catalogViews } from './catalog/views.js';
 import { grpcUrl, INSTRUMENTATION_NAMES, type InstrumentationName, type SightlineConfig } from './config.js';
 import { normalizeSpanName } from './http/method.js';
@@ -95,9 +96,9 @@ export function buildInstrumentations(config: SightlineConfig): Instrumentation[
  * Views: the contract's HTTP buckets and the catalog's per-instrument limits and buckets. Every other
  * instrument gets the reader's cardinality limit (`cardinalityLimit`).
  */
-export function buildViews(config: SightlineConfig): ViewOptions[] {
+export function buildViews(config: SightlineConfig, catalogs: readonly Catalog[] = []): ViewOptions[] {
   return [
-    ...catalogViews({ namespace: config.serviceNamespace }),
+    ...catalogViews(catalogs),
     {
       instrumentName: 'http.server.request.duration',
       aggregation: {
@@ -128,6 +129,8 @@ export function startTelemetry(
   overrides: ExporterOverrides = {},
   /** Span processors that run before export, e.g. the log sampler that watches each trace's outcome. */
   spanProcessors: SpanProcessor[] = [],
+  /** Catalogs whose views the MeterProvider applies (`init()` passes the SDK's own and the service's). */
+  catalogs: readonly Catalog[] = [],
 ): Telemetry {
   const url = grpcUrl(config.otlpEndpoint);
   // Every exporter scrubs with the rules shared with the collector (README "PII scrubbing"); compiled
@@ -165,7 +168,7 @@ export function startTelemetry(
   if (config.metricsEnabled) {
     const meterProvider = new MeterProvider({
       resource,
-      views: buildViews(config),
+      views: buildViews(config, catalogs),
       readers: [
         new PeriodicExportingMetricReader({
           exporter: new PiiMetricExporter(overrides.metrics ?? new OTLPMetricExporter({ url }), pii),

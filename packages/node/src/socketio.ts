@@ -14,11 +14,14 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import { domainCatalog } from './catalog/definitions.js';
-import type { DomainMetrics } from './catalog/index.js';
-import { identifier } from './catalog/labels.js';
-import { attributesFor, createRecorder, instrumentName, resolveCatalogOptions } from './catalog/recorders.js';
-import { type ErrorLogger, INSTRUMENTATION_SCOPE } from './jobs.js';
+import { DEFAULT_METRIC_NAMESPACE, SDK_METRICS, type SdkCatalog, sdkCatalog } from './catalog/builtin.js';
+import { identifier, resolveLabelValues } from './catalog/labels.js';
+import { attributesFor, createRecorder } from './catalog/recorders.js';
+import type { Recorders } from './catalog/types.js';
+import { activeSightline } from './init.js';
+import type { ErrorLogger } from './jobs.js';
+import { INSTRUMENTATION_SCOPE } from './scope.js';
+import type { Sightline } from './types.js';
 
 // Structural types: the SDK needs no runtime or type dependency on socket.io.
 type Listener = (...args: unknown[]) => unknown;
@@ -50,12 +53,15 @@ export interface SocketIOServerLike {
 
 /** Options of {@link instrumentSocketIO}. */
 export interface SocketIOInstrumentationOptions {
-  /** Meter for the clients, events and room-size instruments. @default the global meter `@sightline/node` */
+  /**
+   * The instance whose meter, tracer and metric namespace the instrumentation uses.
+   * @default the instance `init()` returned; without one the global meter and tracer, namespace `app`
+   */
+  sightline?: Sightline;
+  /** Meter for the clients, events and room-size instruments. @default the instance's meter */
   meter?: Meter;
-  /** Tracer for handler spans. @default the global tracer `@sightline/node` */
+  /** Tracer for handler spans. @default the instance's tracer */
   tracer?: Tracer;
-  /** Metric name prefix, as for `createDomainMetrics`. @default 'divan' */
-  metricNamespace?: string;
   /**
    * Namespaces recorded by name in the `namespace` label; others are `other`.
    * @default the namespaces that exist when `instrumentSocketIO` is called
@@ -63,7 +69,7 @@ export interface SocketIOInstrumentationOptions {
   namespaces?: readonly string[];
   /** Event names recorded by name in the `event` label and span names; others are `other`. @default [] */
   events?: readonly string[];
-  /** Also observe `divan.socketio.room.size` (largest shared room per namespace). @default false */
+  /** Also observe `<namespace>.socketio.room.size` (largest shared room per namespace). @default false */
   debug?: boolean;
   /** Where handler errors are logged (a pino logger fits). @default OpenTelemetry's diag logger */
   logger?: ErrorLogger;
@@ -87,40 +93,40 @@ const RESERVED_EVENTS = new Set([
 ]);
 const LISTENER_METHODS = ['on', 'addListener', 'prependListener'] as const;
 
-type Recorders = Pick<DomainMetrics, 'socketioClients' | 'socketioEvents' | 'unhandledExceptions'>;
+type SocketRecorders = Pick<Recorders<SdkCatalog>, 'socketioClients' | 'socketioEvents' | 'unhandledExceptions'>;
 
 /**
  * Instruments a socket.io server:
- * - `divan.socketio.clients{namespace}` goes up on connection and down exactly once on disconnect;
- * - `divan.socketio.events{namespace,event}` counts every incoming event;
+ * - `<namespace>.socketio.clients{namespace}` goes up on connection and down exactly once on disconnect;
+ * - `<namespace>.socketio.events{namespace,event}` counts every incoming event;
  * - each event handler runs in its own span `socket.io <event>`, linked to the connection's span
  *   (itself a child of the handshake's `traceparent`, from headers or `auth.traceparent`);
  * - a handler that throws or rejects is recorded on its span, logged, and counted in
- *   `divan.unhandled.exceptions`, and never reaches the process;
- * - with `debug`, `divan.socketio.room.size{namespace}` observes the largest shared room.
+ *   `<namespace>.unhandled.exceptions`, and never reaches the process;
+ * - with `debug`, `<namespace>.socketio.room.size{namespace}` observes the largest shared room.
+ * `<namespace>` is the instance's metric namespace (`sightline.metricNamespace`).
  * It may be called before or after the service adds its `connection` handlers: its own runs first.
  */
 export function instrumentSocketIO(
   io: SocketIOServerLike,
   options: SocketIOInstrumentationOptions = {},
 ): SocketIOInstrumentation {
-  const meter = options.meter ?? metrics.getMeter(INSTRUMENTATION_SCOPE);
-  const tracer = options.tracer ?? trace.getTracer(INSTRUMENTATION_SCOPE);
+  const sightline = options.sightline ?? activeSightline();
+  const meter = options.meter ?? sightline?.meter ?? metrics.getMeter(INSTRUMENTATION_SCOPE);
+  const tracer = options.tracer ?? sightline?.tracer ?? trace.getTracer(INSTRUMENTATION_SCOPE);
   const existing = existingNamespaces(io);
-  const resolved = resolveCatalogOptions({
-    ...(options.metricNamespace !== undefined && { namespace: options.metricNamespace }),
-    labelValues: {
-      socketNamespaces: options.namespaces ?? existing.map((nsp) => nsp.name),
-      socketEvents: options.events ?? [],
-    },
+  const catalog = sdkCatalog(sightline?.metricNamespace ?? DEFAULT_METRIC_NAMESPACE);
+  const resolved = resolveLabelValues(catalog.labelSets, {
+    socketNamespaces: options.namespaces ?? existing.map((nsp) => nsp.name),
+    socketEvents: options.events ?? [],
   });
   const recorders = {
-    socketioClients: createRecorder(meter, domainCatalog.socketioClients, resolved),
-    socketioEvents: createRecorder(meter, domainCatalog.socketioEvents, resolved),
-    unhandledExceptions: createRecorder(meter, domainCatalog.unhandledExceptions, resolved),
-  } as Recorders;
-  const namespaceAttributes = attributesFor(domainCatalog.socketioClients, resolved);
-  const eventAttributes = attributesFor(domainCatalog.socketioEvents, resolved);
+    socketioClients: createRecorder(meter, catalog, SDK_METRICS.socketioClients, resolved),
+    socketioEvents: createRecorder(meter, catalog, SDK_METRICS.socketioEvents, resolved),
+    unhandledExceptions: createRecorder(meter, catalog, SDK_METRICS.unhandledExceptions, resolved),
+  } as SocketRecorders;
+  const namespaceAttributes = attributesFor(SDK_METRICS.socketioClients, resolved);
+  const eventAttributes = attributesFor(SDK_METRICS.socketioEvents, resolved);
   const logger = options.logger;
 
   const instrumented = new Set<SocketIONamespaceLike>();
@@ -199,7 +205,7 @@ export function instrumentSocketIO(
   const onNewNamespace = ((nsp: SocketIONamespaceLike) => instrument(nsp)) as Listener;
   io.sockets.on('new_namespace', onNewNamespace);
 
-  const stopRoomGauge = options.debug ? observeRoomSizes(meter, resolved, instrumented, namespaceAttributes) : () => {};
+  const stopRoomGauge = options.debug ? observeRoomSizes(meter, catalog, instrumented, namespaceAttributes) : () => {};
   return {
     stop() {
       io.sockets.off('new_namespace', onNewNamespace);
@@ -250,12 +256,12 @@ function patchListenerMethods(socket: SocketIOSocketLike, wrap: (event: string, 
 
 function observeRoomSizes(
   meter: Meter,
-  resolved: ReturnType<typeof resolveCatalogOptions>,
+  catalog: SdkCatalog,
   namespaces: ReadonlySet<SocketIONamespaceLike>,
   namespaceAttributes: (labels: unknown) => Attributes,
 ): () => void {
-  const definition = domainCatalog.socketioRoomSize;
-  const gauge = meter.createObservableGauge(instrumentName(definition, resolved.namespace), {
+  const definition = SDK_METRICS.socketioRoomSize;
+  const gauge = meter.createObservableGauge(catalog.instruments.socketioRoomSize.name, {
     unit: definition.unit,
     description: definition.description,
   });

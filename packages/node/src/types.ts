@@ -1,4 +1,6 @@
 import type { Meter, Tracer } from '@opentelemetry/api';
+import type { SdkCatalog } from './catalog/builtin.js';
+import type { Catalog } from './catalog/types.js';
 import type { SightlineConfig } from './config.js';
 import type { Health } from './health.js';
 import type { LoadMeter } from './load.js';
@@ -15,6 +17,17 @@ export interface Sightline {
   readonly logger: Logger;
   readonly meter: Meter;
   readonly tracer: Tracer;
+  /**
+   * The prefix of every metric the service and the SDK define: the namespace of the catalogs given to
+   * `init({ catalogs })`, or `app` without one.
+   */
+  readonly metricNamespace: string;
+  /**
+   * The catalogs whose views the MeterProvider applies, the ones `createDomainMetrics` accepts: the
+   * SDK's own first (Socket.IO, jobs, unhandled exceptions), then the service's. E.g. an error handler
+   * counts what it caught with `createDomainMetrics(sightline, sightline.catalogs[0]).unhandledExceptions`.
+   */
+  readonly catalogs: readonly [SdkCatalog, ...Catalog[]];
   readonly health: Health;
   readonly ops: Ops;
   /**

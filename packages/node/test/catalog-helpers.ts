@@ -11,6 +11,10 @@ import {
   type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { type Catalog, defineCatalog, resolveCatalogs } from '../src/catalog/index.ts';
+import { catalogViews } from '../src/catalog/views.ts';
+import { init } from '../src/init.ts';
+import type { Sightline } from '../src/types.ts';
 
 /** A MeterProvider whose metrics a test reads on demand through the in-memory exporter. */
 export interface MetricsHarness {
@@ -76,4 +80,104 @@ export function tracingHarness(): TracingHarness {
       context.disable();
     },
   };
+}
+
+/** A small service catalog that uses every label rule: the engine's tests record through it. */
+export const shopCatalog = defineCatalog({
+  namespace: 'shop',
+  labelSets: { regions: { max: 8, defaults: ['eu'] } },
+  metrics: {
+    ordersPlaced: {
+      name: 'orders.placed',
+      kind: 'counter',
+      unit: '{order}',
+      description: 'Orders placed by region',
+      labels: { region: { kind: 'configured', set: 'regions' } },
+    },
+    logins: {
+      name: 'logins',
+      kind: 'counter',
+      unit: '{login}',
+      description: 'Logins by outcome',
+      labels: { outcome: { kind: 'enum', values: ['success', 'failure'] } },
+    },
+    failuresByIp: {
+      name: 'failures.by_ip',
+      kind: 'counter',
+      unit: '{failure}',
+      description: 'Failures by client IP prefix',
+      labels: { ip_prefix: { kind: 'ip_prefix', maxValues: 1000 } },
+    },
+    visitsByIp: {
+      name: 'visits.by_ip',
+      kind: 'counter',
+      unit: '{visit}',
+      description: 'Visits by client IP prefix',
+      labels: { ip_prefix: { kind: 'ip_prefix', maxValues: 1000 } },
+    },
+    failuresByUser: {
+      name: 'failures.by_user',
+      kind: 'counter',
+      unit: '{failure}',
+      description: 'Failures by user id prefix',
+      labels: { user_id_prefix: { kind: 'user_id_prefix' } },
+    },
+    searches: {
+      name: 'searches',
+      kind: 'counter',
+      unit: '{search}',
+      description: 'Searches by radius',
+      labels: { radius: { kind: 'radius_bucket', buckets: [50, 100, 250, 500, 1000] } },
+    },
+    searchDuration: {
+      name: 'search.duration',
+      kind: 'histogram',
+      unit: 's',
+      description: 'Search time by radius',
+      labels: { radius: { kind: 'radius_bucket', buckets: [50, 100, 250, 500, 1000] } },
+      buckets: [0.001, 0.01, 0.1, 1],
+    },
+    tokensIssued: {
+      name: 'tokens.issued',
+      kind: 'counter',
+      unit: '{token}',
+      description: 'Tokens issued by type',
+      labels: { token_type: { kind: 'enum', values: ['access', 'refresh'] } },
+    },
+    cartsOpen: {
+      name: 'carts.open',
+      kind: 'updown',
+      unit: '{cart}',
+      description: 'Open carts',
+      labels: {},
+    },
+    queueDepth: {
+      name: 'queue.depth',
+      kind: 'gauge',
+      unit: '{message}',
+      description: 'Messages waiting per queue',
+      labels: { queue: { kind: 'identifier', maxValues: 4 } },
+    },
+    warehouseLoad: {
+      name: 'warehouse.load',
+      kind: 'observable_gauge',
+      unit: '{order}',
+      description: 'Orders in the warehouse (observed elsewhere)',
+      labels: {},
+    },
+  },
+});
+
+/**
+ * A disabled Sightline given `catalogs`, recording on `meter` (a harness's): what `init()` returns,
+ * with the harness's MeterProvider in place of the global one. Its views: `catalogViews(sightline.catalogs)`.
+ */
+export function sightlineOn(meter: Meter, catalogs: readonly Catalog[] = [shopCatalog]): Sightline {
+  const sightline = init({ enabled: false, catalogs, logDestination: { write: () => {} } });
+  return { ...sightline, meter };
+}
+
+/** The views `init({ catalogs })` applies. */
+export function viewsFor(catalogs: readonly Catalog[] = [shopCatalog]): ViewOptions[] {
+  return catalogViews(resolveCatalogs(catalogs).catalogs);
 }

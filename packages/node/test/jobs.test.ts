@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import pino from 'pino';
 import { afterAll, describe, it } from 'vitest';
-import { catalogViews, createDomainMetrics } from '../src/catalog/index.ts';
 import { type ErrorLogger, job } from '../src/jobs.ts';
-import { metricsHarness, tracingHarness, valueAt } from './catalog-helpers.ts';
+import { metricsHarness, sightlineOn, tracingHarness, valueAt, viewsFor } from './catalog-helpers.ts';
 
 /** A pino-shaped logger that keeps what it is given. */
 function memoryLogger(): ErrorLogger & { entries: Array<{ obj: Record<string, unknown>; msg?: string }> } {
@@ -18,14 +17,14 @@ function memoryLogger(): ErrorLogger & { entries: Array<{ obj: Record<string, un
 }
 
 describe('job', () => {
-  const metrics = metricsHarness(catalogViews());
+  const metrics = metricsHarness(viewsFor());
   const tracing = tracingHarness();
   afterAll(async () => {
     await metrics.shutdown();
     await tracing.shutdown();
   });
-  const recorders = createDomainMetrics(metrics.meter);
-  const base = { metrics: recorders, tracer: tracing.tracer };
+  // The instance's meter and metric namespace (`shop`, from its catalog); the test's tracer.
+  const base = { sightline: sightlineOn(metrics.meter), tracer: tracing.tracer };
 
   it('counts a successful run, times it and returns the result inside its own active span', async () => {
     let activeSpanId: string | undefined;
@@ -40,9 +39,9 @@ describe('job', () => {
       base,
     );
     assert.equal(value, 42);
-    const runs = await metrics.points('divan.jobs.runs');
+    const runs = await metrics.points('shop.jobs.runs');
     assert.equal(valueAt(runs, { name: 'leaderboard_snapshot', result: 'success' }), 1);
-    const duration = await metrics.points('divan.jobs.duration');
+    const duration = await metrics.points('shop.jobs.duration');
     const histogram = valueAt(duration, { name: 'leaderboard_snapshot' }) as { count: number; sum: number };
     assert.equal(histogram.count, 1);
     assert.ok(histogram.sum > 0 && histogram.sum < 5, `duration ${histogram.sum}s`);
@@ -65,7 +64,7 @@ describe('job', () => {
       ),
       failure,
     );
-    const runs = await metrics.points('divan.jobs.runs');
+    const runs = await metrics.points('shop.jobs.runs');
     assert.equal(valueAt(runs, { name: 'daily_rollover', result: 'failure' }), 1);
     assert.equal(valueAt(runs, { name: 'daily_rollover', result: 'success' }), undefined);
     const span = tracing.spans().find((candidate) => candidate.name === 'job daily_rollover');
@@ -87,7 +86,7 @@ describe('job', () => {
       rethrow: false,
     });
     assert.equal(value, undefined);
-    const runs = await metrics.points('divan.jobs.runs');
+    const runs = await metrics.points('shop.jobs.runs');
     assert.equal(valueAt(runs, { name: 'daily_rollover', result: 'failure' }), 2);
     assert.equal(logger.entries.length, 1);
   });
@@ -108,7 +107,7 @@ describe('job', () => {
 
   it('records a job name that is not an identifier as other', async () => {
     await job('user 1234 export!', () => 'done', base);
-    const runs = await metrics.points('divan.jobs.runs');
+    const runs = await metrics.points('shop.jobs.runs');
     assert.equal(valueAt(runs, { name: 'other', result: 'success' }), 1);
   });
 

@@ -6,13 +6,12 @@ import { freePort, waitFor } from '@sightline/harness';
 import { Server, type Socket } from 'socket.io';
 import { type Socket as ClientSocket, io as connectClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { catalogViews } from '../src/catalog/index.ts';
 import type { ErrorLogger } from '../src/jobs.ts';
 import { instrumentSocketIO, type SocketIOInstrumentation } from '../src/socketio.ts';
-import { metricsHarness, tracingHarness, valueAt } from './catalog-helpers.ts';
+import { metricsHarness, sightlineOn, tracingHarness, valueAt, viewsFor } from './catalog-helpers.ts';
 
 describe('instrumentSocketIO with a real socket.io server and clients', () => {
-  const metrics = metricsHarness(catalogViews());
+  const metrics = metricsHarness(viewsFor());
   const tracing = tracingHarness();
   const logged: Array<{ obj: object; msg?: string }> = [];
   const logger: ErrorLogger = { error: (obj, msg) => logged.push({ obj, ...(msg !== undefined && { msg }) }) };
@@ -46,7 +45,7 @@ describe('instrumentSocketIO with a real socket.io server and clients', () => {
     io.of('/admin');
     io.of('/guarded').use((_socket, next) => next(new Error('not allowed')));
     instrumentation = instrumentSocketIO(io, {
-      meter: metrics.meter,
+      sightline: sightlineOn(metrics.meter),
       tracer: tracing.tracer,
       events: ['chat', 'join'],
       debug: true,
@@ -88,8 +87,7 @@ describe('instrumentSocketIO with a real socket.io server and clients', () => {
     clients.delete(client);
   }
 
-  const gauge = async (namespace: string) =>
-    valueAt(await metrics.points('divan.socketio.clients'), { namespace }) ?? 0;
+  const gauge = async (namespace: string) => valueAt(await metrics.points('shop.socketio.clients'), { namespace }) ?? 0;
 
   it('counts a connection, then its disconnection, per namespace', async () => {
     const main = await connect('/');
@@ -127,7 +125,7 @@ describe('instrumentSocketIO with a real socket.io server and clients', () => {
     client.emit('typing_secret_event');
     const events = await waitFor(
       async () => {
-        const points = await metrics.points('divan.socketio.events');
+        const points = await metrics.points('shop.socketio.events');
         return valueAt(points, { namespace: '/', event: 'other' }) === 1 ? points : undefined;
       },
       { what: 'the unlisted event counted as other' },
@@ -153,7 +151,7 @@ describe('instrumentSocketIO with a real socket.io server and clients', () => {
     client.emit('explode');
     client.emit('explode_later');
     await waitFor(() => logged.length === 2, { what: 'both handler errors logged' });
-    const exceptions = await metrics.points('divan.unhandled.exceptions');
+    const exceptions = await metrics.points('shop.unhandled.exceptions');
     assert.equal(valueAt(exceptions, { type: 'TypeError' }), 1);
     assert.equal(valueAt(exceptions, { type: 'RangeError' }), 1);
     const failed = tracing.spans().filter((span) => span.status.code === SpanStatusCode.ERROR);
@@ -169,7 +167,7 @@ describe('instrumentSocketIO with a real socket.io server and clients', () => {
   it('observes the largest shared room in debug mode', async () => {
     const members = await Promise.all([connect('/'), connect('/'), connect('/')]);
     for (const member of members) await member.timeout(5000).emitWithAck('join', 'study-group');
-    const sizes = await metrics.points('divan.socketio.room.size');
+    const sizes = await metrics.points('shop.socketio.room.size');
     assert.equal(valueAt(sizes, { namespace: '/' }), 3);
     for (const member of members) close(member);
   });

@@ -1,46 +1,10 @@
 import type { Attributes, Meter } from '@opentelemetry/api';
-import { catalogError, type LabelValueOptions, labelNormalizer, resolveLabelValues } from './labels.js';
-import type { Catalog, ConfigurableLabelSet, MetricDefinition, RecordersOf } from './types.js';
+import { errors } from '../errors.js';
+import { labelNormalizer, type ResolvedLabelValues } from './labels.js';
+import type { Catalog, MetricDefinition, Recorders } from './types.js';
 
-/** Options shared by everything that creates catalog instruments. */
-export interface CatalogOptions {
-  /**
-   * Prefix of every instrument name: `divan` gives `divan.chat.send` -> `divan_chat_send_total`.
-   * Lower-case letters, digits and `_`, starting with a letter.
-   * @default 'divan'
-   */
-  namespace?: string;
-  /**
-   * Allowed values of the configurable label sets (campus ids, Socket.IO events, ...). Values
-   * outside a set are recorded as `other`. Each set has a maximum size (`MAX_CONFIGURED_VALUES`).
-   * @default DEFAULT_LABEL_VALUES
-   */
-  labelValues?: LabelValueOptions;
-}
-
-/** {@link CatalogOptions} after defaults and validation. */
-export interface ResolvedCatalogOptions {
-  readonly namespace: string;
-  readonly labelValues: { readonly [S in ConfigurableLabelSet]: readonly string[] };
-}
-
-export const DEFAULT_NAMESPACE = 'divan';
-const NAMESPACE = /^[a-z][a-z0-9_]{0,31}$/;
-
-/** Applies defaults and checks options; throws `SIGHTLINE_CATALOG_*` errors naming the bad option. */
-export function resolveCatalogOptions(options: CatalogOptions | undefined): ResolvedCatalogOptions {
-  const namespace = options?.namespace ?? DEFAULT_NAMESPACE;
-  if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
-    throw catalogError(
-      'SIGHTLINE_CATALOG_NAMESPACE',
-      `namespace: expected lower-case letters, digits and _ starting with a letter, got ${JSON.stringify(namespace)}`,
-    );
-  }
-  return { namespace, labelValues: resolveLabelValues(options?.labelValues) };
-}
-
-/** The OpenTelemetry instrument name of a definition, e.g. `divan.chat.send`. */
-export function instrumentName(definition: MetricDefinition, namespace: string = DEFAULT_NAMESPACE): string {
+/** The OpenTelemetry instrument name of a definition in `namespace`, e.g. `shop.chat.send`. */
+export function instrumentName(definition: MetricDefinition, namespace: string): string {
   return `${namespace}.${definition.name}`;
 }
 
@@ -52,7 +16,7 @@ const NO_ATTRIBUTES: Attributes = Object.freeze({});
  */
 function attributeBuilder(
   definition: MetricDefinition,
-  labelValues: ResolvedCatalogOptions['labelValues'],
+  labelValues: ResolvedLabelValues,
 ): (labels: unknown) => Attributes {
   const normalizers = Object.entries(definition.labels).map(
     ([key, rule]) => [key, labelNormalizer(rule, labelValues)] as const,
@@ -68,10 +32,18 @@ function attributeBuilder(
 
 type AnyArgs = [labels?: unknown];
 
-/** Creates the instrument for one synchronous definition and wraps it in a label-folding recorder. */
-export function createRecorder(meter: Meter, definition: MetricDefinition, options: ResolvedCatalogOptions): unknown {
-  const name = instrumentName(definition, options.namespace);
-  const toAttributes = attributeBuilder(definition, options.labelValues);
+/**
+ * Creates the instrument for one synchronous definition of `catalog` and wraps it in a label-folding
+ * recorder; `labelValues` are the catalog's resolved label sets.
+ */
+export function createRecorder(
+  meter: Meter,
+  catalog: Catalog,
+  definition: MetricDefinition,
+  labelValues: ResolvedLabelValues,
+): unknown {
+  const name = instrumentName(definition, catalog.namespace);
+  const toAttributes = attributeBuilder(definition, labelValues);
   const base = { unit: definition.unit, description: definition.description };
   switch (definition.kind) {
     case 'counter': {
@@ -99,8 +71,7 @@ export function createRecorder(meter: Meter, definition: MetricDefinition, optio
       return { record: (value: number, ...[labels]: AnyArgs) => gauge.record(value, toAttributes(labels)) };
     }
     case 'observable_gauge':
-      throw catalogError(
-        'SIGHTLINE_CATALOG_KIND',
+      throw errors.CATALOG_KIND(
         `${name}: observable gauges are created by the component that observes them, not as recorders`,
       );
   }
@@ -110,19 +81,19 @@ export function createRecorder(meter: Meter, definition: MetricDefinition, optio
 export function createRecorders<C extends Catalog>(
   meter: Meter,
   catalog: C,
-  options: ResolvedCatalogOptions,
-): RecordersOf<C> {
+  labelValues: ResolvedLabelValues,
+): Recorders<C> {
   const recorders: Record<string, unknown> = {};
-  for (const [id, definition] of Object.entries(catalog)) {
-    if (definition.kind !== 'observable_gauge') recorders[id] = createRecorder(meter, definition, options);
+  for (const [id, definition] of Object.entries(catalog.metrics)) {
+    if (definition.kind !== 'observable_gauge') recorders[id] = createRecorder(meter, catalog, definition, labelValues);
   }
-  return Object.freeze(recorders) as RecordersOf<C>;
+  return Object.freeze(recorders) as Recorders<C>;
 }
 
 /** Builds the attribute folding for one definition; for components that create their own instruments. */
 export function attributesFor(
   definition: MetricDefinition,
-  options: ResolvedCatalogOptions,
+  labelValues: ResolvedLabelValues,
 ): (labels: unknown) => Attributes {
-  return attributeBuilder(definition, options.labelValues);
+  return attributeBuilder(definition, labelValues);
 }

@@ -1,82 +1,98 @@
-/** Which seed spec a metric comes from: 000/001 Divan, 002 bambisleep, 003 Aura, 004 Panic System. */
-export type SpecId = '000' | '001' | '002' | '003' | '004';
-
-/** How the catalog groups metrics; also the order of the README table. */
-export type MetricGroup = 'auth' | 'rate_limit' | 'realtime' | 'domain' | 'infrastructure' | 'jobs' | 'business';
-
 /**
  * The OpenTelemetry instrument behind a metric. `observable_gauge` instruments are created by the
  * component that can observe them (e.g. `instrumentSocketIO`), never by `createDomainMetrics`.
  */
 export type InstrumentKind = 'counter' | 'updown' | 'histogram' | 'gauge' | 'observable_gauge';
 
-/** Label sets whose values the service configures (a campus list, its Socket.IO events, ...). */
-export type ConfigurableLabelSet =
-  | 'campusIds'
-  | 'activityKinds'
-  | 'socketNamespaces'
-  | 'socketEvents'
-  | 'currencies'
-  | 'plans'
-  | 'webhookProviders'
-  | 'workflowTypes';
-
 /**
  * How a label stays bounded. Every value that breaks the rule is recorded as `other`.
- * - `enum`: a fixed set from the catalog.
- * - `configured`: a set the service passes in options (at most a fixed number of values).
+ * - `enum`: a fixed set from the definition.
+ * - `configured`: a set of the catalog's `labelSets` whose values the service passes to
+ *   `createDomainMetrics` (at most the set's `max`).
  * - `ip_prefix`: IPv4 /16 (`10.1.0.0/16`) or IPv6 /32 (`2001:db8::/32`), never a full address.
  * - `user_id_prefix`: the first two hex characters of a user id.
  * - `radius_bucket`: the smallest bucket that holds the value (120 m -> `250`); above the largest, `other`.
  * - `identifier`: a name that comes from code (job, stream, error class), matching
  *   `[A-Za-z_/][A-Za-z0-9_.:/-]{0,63}`; `maxValues` sizes the instrument's cardinality limit.
  */
-export type LabelRule =
+export type LabelRule<S extends string = string> =
   | { readonly kind: 'enum'; readonly values: readonly string[] }
-  | { readonly kind: 'configured'; readonly set: ConfigurableLabelSet }
+  | { readonly kind: 'configured'; readonly set: S }
   | { readonly kind: 'ip_prefix'; readonly maxValues: number }
   | { readonly kind: 'user_id_prefix' }
   | { readonly kind: 'radius_bucket'; readonly buckets: readonly number[] }
   | { readonly kind: 'identifier'; readonly maxValues: number };
 
-/** Where a spec names (or implies) this metric, and under which original name. */
-export interface SpecReference {
-  readonly spec: SpecId;
-  /** The spec's metric name, or a short description when the spec only describes it. */
-  readonly name: string;
-  /** `false` when the spec describes the metric without naming it (a panel, an alert). @default true */
-  readonly named?: boolean;
-  /** How the spec's metric maps onto this one, when it is not one to one. */
-  readonly note?: string;
+/** A label set whose values the service configures (its campus list, its Socket.IO events, ...). */
+export interface LabelSet {
+  /** The most values a service may configure; it sizes the cardinality limit of every metric using the set. */
+  readonly max: number;
+  /** Values used when the service configures none. @default [] */
+  readonly defaults?: readonly string[];
 }
 
-/** One metric of the catalog. Names are relative to the namespace (`chat.send` -> `divan.chat.send`). */
-export interface MetricDefinition {
+/**
+ * One metric. `name` is relative to the catalog's namespace (`chat.send` in namespace `shop` is the
+ * instrument `shop.chat.send`, the Prometheus series `shop_chat_send_total`). A definition may carry
+ * more fields (documentation, spec references); the engine ignores them.
+ */
+export interface MetricDefinition<S extends string = string> {
   readonly name: string;
   readonly kind: InstrumentKind;
   /** UCUM unit; counts use curly-brace annotations so Prometheus adds no unit suffix. */
   readonly unit: string;
   readonly description: string;
-  readonly group: MetricGroup;
-  readonly labels: { readonly [label: string]: LabelRule };
-  readonly specs: readonly SpecReference[];
+  readonly labels: { readonly [label: string]: LabelRule<S> };
   /** Explicit histogram bucket boundaries, in the metric's unit. */
   readonly buckets?: readonly number[];
 }
 
-/** A set of named metric definitions; the key becomes the recorder's property name. */
-export type Catalog = { readonly [id: string]: MetricDefinition };
+/** Named metric definitions; the key becomes the recorder's property name. */
+export type MetricDefinitions<S extends string = string> = { readonly [id: string]: MetricDefinition<S> };
 
-/** A spec metric that no catalog instrument emits: mapped to another series, or not emitted. */
-export interface SpecMapping {
-  readonly spec: SpecId;
+/** What `defineCatalog` takes. */
+export interface CatalogSpec<M extends MetricDefinitions<S>, S extends string> {
+  /**
+   * Prefix of every instrument name, and of the SDK's own metrics (jobs, Socket.IO, unhandled
+   * exceptions, probes) when the catalog is passed to `init({ catalogs })`. Lower-case letters,
+   * digits and `_`, starting with a letter.
+   */
+  readonly namespace: string;
+  /** The configurable label sets the definitions' `configured` rules name. @default {} */
+  readonly labelSets?: { readonly [K in S]: LabelSet };
+  readonly metrics: M;
+}
+
+/** What the views of `init({ catalogs })` apply to one metric. */
+export interface CatalogInstrument {
+  /** The OpenTelemetry instrument name, `<namespace>.<name>`. */
   readonly name: string;
-  /** `false` when the spec describes the metric without naming it. @default true */
-  readonly named?: boolean;
-  /** The Prometheus series that carries it, or `null` when it is not emitted. */
-  readonly series: string | null;
-  /** Who emits the series, or why the metric is not emitted. */
-  readonly note: string;
+  /**
+   * The most series the instrument keeps per collection: the product of its labels' value counts
+   * (`other` included), capped at 2000, plus one for the `otel.metric.overflow` series.
+   */
+  readonly cardinalityLimit: number;
+}
+
+/** A validated, frozen catalog: the result of `defineCatalog`, the only form `init` and `createDomainMetrics` accept. */
+export interface Catalog<M extends MetricDefinitions = MetricDefinitions, S extends string = string> {
+  readonly namespace: string;
+  readonly labelSets: { readonly [K in S]: LabelSet };
+  readonly metrics: M;
+  /** Per metric id: its instrument name and cardinality limit. */
+  readonly instruments: { readonly [K in keyof M]: CatalogInstrument };
+}
+
+/** The label set names of a catalog. */
+export type LabelSetsOf<C extends Catalog> = C extends Catalog<MetricDefinitions, infer S> ? S : never;
+
+/** Options of `createDomainMetrics`. */
+export interface DomainMetricsOptions<C extends Catalog = Catalog> {
+  /**
+   * Allowed values per configurable label set; values outside a set are recorded as `other`.
+   * At most the set's `max` values. @default each set's `defaults`
+   */
+  labelValues?: { readonly [K in keyof C['labelSets']]?: readonly string[] };
 }
 
 type LabelValue<R> = R extends { readonly kind: 'radius_bucket' }
@@ -85,7 +101,7 @@ type LabelValue<R> = R extends { readonly kind: 'radius_bucket' }
     ? V | (string & {})
     : string;
 
-/** The label object a recorder takes: exactly the catalog's label names, nothing else. */
+/** The label object a recorder takes: exactly the definition's label names, nothing else. */
 export type LabelsOf<D extends MetricDefinition> = { readonly [K in keyof D['labels']]: LabelValue<D['labels'][K]> };
 
 /** No argument for a metric without labels; one label object otherwise. */
@@ -125,7 +141,10 @@ export type RecorderFor<D extends MetricDefinition> = D['kind'] extends 'counter
       ? HistogramRecorder<LabelArgs<D>>
       : GaugeRecorder<LabelArgs<D>>;
 
-/** Recorders for every synchronous metric of a catalog, keyed like the catalog. */
-export type RecordersOf<C extends Catalog> = {
-  readonly [K in keyof C as C[K]['kind'] extends 'observable_gauge' ? never : K]: RecorderFor<C[K]>;
+/** Recorders for every synchronous metric of some definitions, keyed like them. */
+export type RecordersOf<M extends MetricDefinitions> = {
+  readonly [K in keyof M as M[K]['kind'] extends 'observable_gauge' ? never : K]: RecorderFor<M[K]>;
 };
+
+/** What `createDomainMetrics(sightline, catalog)` returns: a typed recorder per synchronous metric. */
+export type Recorders<C extends Catalog> = RecordersOf<C['metrics']>;

@@ -1,9 +1,34 @@
-import type { Catalog, SpecMapping } from './types.js';
+// Divan's metric catalog: every domain, auth, security, realtime and infrastructure metric the reference
+// service defines, with the spec documents that name each one (for the README table). The SDK's own
+// metrics (jobs, Socket.IO clients and events, unhandled exceptions) are defined by @sightline/node;
+// their spec references are in ./docs.ts.
+import { defineCatalog } from '@sightline/node';
+import type { DivanMetricDefinition, SpecMapping } from './docs.js';
 
 /** Latency of a round trip to a dependency or a query, in seconds. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5];
 /** Background work: from a quick sweep to a long rollover. */
 const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+/** Divan's metric namespace: `divan.chat.send` -> `divan_chat_send_total`. */
+export const NAMESPACE = 'divan';
+
+/** The label sets Divan configures at start-up (its campus list, its activity kinds). */
+const DOMAIN_LABEL_SETS = {
+  campusIds: { max: 200, defaults: [] },
+  activityKinds: { max: 32, defaults: ['study', 'sport', 'social', 'game', 'event'] },
+} as const;
+
+/** The label sets of the opt-in business metrics. */
+const BUSINESS_LABEL_SETS = {
+  currencies: {
+    max: 32,
+    defaults: ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'AUD', 'CHF', 'CNY', 'INR', 'BRL', 'ZAR', 'TRY'],
+  },
+  plans: { max: 16, defaults: ['free', 'basic', 'pro', 'enterprise'] },
+  webhookProviders: { max: 8, defaults: ['stripe'] },
+  workflowTypes: { max: 16, defaults: ['struggle', 'audit'] },
+} as const;
 /** Commit-to-deploy and incident-to-recovery times: minutes to a week. */
 const LONG_BUCKETS = [60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400, 259200, 604800];
 
@@ -11,10 +36,10 @@ const RADIUS = { kind: 'radius_bucket', buckets: [50, 100, 250, 500, 1000] } as 
 const IP_PREFIX = { kind: 'ip_prefix', maxValues: 1000 } as const;
 
 /**
- * The metrics a service emits: auth and security, rate limiting, realtime, the spec 001 §4 domain,
- * infrastructure and jobs. `createDomainMetrics` returns a recorder for each synchronous one.
+ * The metrics Divan emits: auth and security, rate limiting, realtime, the spec 001 §4 domain and
+ * infrastructure. `createDomainMetrics` returns a recorder for each synchronous one.
  */
-export const domainCatalog = {
+const DOMAIN_METRICS = {
   // --- auth & security ---
   intentsVerified: {
     name: 'intents.verified',
@@ -211,36 +236,6 @@ export const domainCatalog = {
   },
 
   // --- realtime ---
-  socketioClients: {
-    name: 'socketio.clients',
-    kind: 'updown',
-    unit: '{client}',
-    description: 'Connected Socket.IO clients per namespace',
-    group: 'realtime',
-    labels: { namespace: { kind: 'configured', set: 'socketNamespaces' } },
-    specs: [
-      { spec: '000', name: 'divan_socketio_clients' },
-      { spec: '000', name: 'divan_comm_socket_connections_active', note: 'same gauge' },
-      { spec: '001', name: 'divan_socketio_clients' },
-      { spec: '002', name: 'websocket_connections_total' },
-      { spec: '004', name: 'WebSocket connections', named: false },
-    ],
-  },
-  socketioEvents: {
-    name: 'socketio.events',
-    kind: 'counter',
-    unit: '{event}',
-    description: 'Incoming Socket.IO events per namespace and event',
-    group: 'realtime',
-    labels: {
-      namespace: { kind: 'configured', set: 'socketNamespaces' },
-      event: { kind: 'configured', set: 'socketEvents' },
-    },
-    specs: [
-      { spec: '000', name: 'divan_socketio_events_total' },
-      { spec: '001', name: 'divan_socketio_events_total' },
-    ],
-  },
   socketioMessages: {
     name: 'socketio.messages',
     kind: 'counter',
@@ -249,15 +244,6 @@ export const domainCatalog = {
     group: 'realtime',
     labels: { type: { kind: 'enum', values: ['auth', 'chat', 'ping', 'presence', 'typing', 'receipt'] } },
     specs: [{ spec: '002', name: 'websocket_messages_total' }],
-  },
-  socketioRoomSize: {
-    name: 'socketio.room.size',
-    kind: 'observable_gauge',
-    unit: '{client}',
-    description: 'Clients in the largest shared room per namespace (debug only, for fan-out)',
-    group: 'realtime',
-    labels: { namespace: { kind: 'configured', set: 'socketNamespaces' } },
-    specs: [{ spec: '001', name: 'room size debug gauge (§7)', named: false }],
   },
 
   // --- domain, spec 001 §4 ---
@@ -516,46 +502,19 @@ export const domainCatalog = {
       { spec: '001', name: 'per-stream lag panel (§9)', named: false },
     ],
   },
-  unhandledExceptions: {
-    name: 'unhandled.exceptions',
-    kind: 'counter',
-    unit: '{exception}',
-    description: 'Exceptions no handler caught, by error class',
-    group: 'infrastructure',
-    labels: { type: { kind: 'identifier', maxValues: 32 } },
-    specs: [{ spec: '000', name: 'divan_unhandled_exceptions_total' }],
-  },
+} as const satisfies { readonly [id: string]: DivanMetricDefinition<keyof typeof DOMAIN_LABEL_SETS> };
 
-  // --- jobs ---
-  jobsRuns: {
-    name: 'jobs.runs',
-    kind: 'counter',
-    unit: '{run}',
-    description: 'Background job runs by job and result',
-    group: 'jobs',
-    labels: { name: { kind: 'identifier', maxValues: 32 }, result: { kind: 'enum', values: ['success', 'failure'] } },
-    specs: [{ spec: '001', name: 'divan_jobs_runs_total' }],
-  },
-  jobsDuration: {
-    name: 'jobs.duration',
-    kind: 'histogram',
-    unit: 's',
-    description: 'Background job run time',
-    group: 'jobs',
-    labels: { name: { kind: 'identifier', maxValues: 32 } },
-    buckets: JOB_BUCKETS,
-    specs: [
-      { spec: '001', name: 'divan_jobs_duration_seconds' },
-      { spec: '001', name: 'snapshot durations panel (§9)', named: false, note: '`name="leaderboard_snapshot"`' },
-    ],
-  },
-} as const satisfies Catalog;
+export const domainCatalog = defineCatalog({
+  namespace: NAMESPACE,
+  labelSets: DOMAIN_LABEL_SETS,
+  metrics: DOMAIN_METRICS,
+});
 
 /**
- * Business metrics of specs 000 and 002–004 that the reference service does not have behaviour for.
- * A service opts in with `createBusinessMetrics`.
+ * Business metrics of specs 000 and 002–004 that the reference service does not have behaviour for:
+ * their views apply, but Divan creates no recorders for them.
  */
-export const businessCatalog = {
+const BUSINESS_METRICS = {
   paymentsValue: {
     name: 'payments.value',
     kind: 'counter',
@@ -705,7 +664,16 @@ export const businessCatalog = {
     labels: {},
     specs: [{ spec: '000', name: 'divan_event_rsvps_updated_total' }],
   },
-} as const satisfies Catalog;
+} as const satisfies { readonly [id: string]: DivanMetricDefinition<keyof typeof BUSINESS_LABEL_SETS> };
+
+export const businessCatalog = defineCatalog({
+  namespace: NAMESPACE,
+  labelSets: BUSINESS_LABEL_SETS,
+  metrics: BUSINESS_METRICS,
+});
+
+/** Every catalog Divan passes to `init({ catalogs })`. */
+export const DIVAN_CATALOGS = [domainCatalog, businessCatalog] as const;
 
 const HTTP_COUNT = 'http_server_request_duration_seconds_count';
 const HTTP_BUCKET = 'http_server_request_duration_seconds_bucket';

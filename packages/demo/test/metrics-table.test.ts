@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { init } from '@sightline/node';
 import { describe, it } from 'vitest';
 import {
   metricsSection,
@@ -7,7 +8,10 @@ import {
   replaceMetricsSection,
   START_MARKER,
 } from '../../../scripts/gen-metrics-table.ts';
-import { domainCatalog, prometheusSeries, renderMetricsTable } from '../src/catalog/index.ts';
+import { DIVAN_CATALOGS, domainCatalog } from '../src/metrics/index.ts';
+import { divanMetricsTable, prometheusSeries } from '../src/metrics/table.ts';
+
+const renderMetricsTable = divanMetricsTable;
 
 // Every metric name the five seed specs use, by spec. If a spec grows a metric, add it here and to
 // the catalog (or to specMappings with the reason it is not emitted).
@@ -138,7 +142,7 @@ function rows(table: string): Array<[string, string, string]> {
 }
 
 describe('the README metrics table', () => {
-  it('is the one the catalog generates (run `npm run gen:metrics-table` after changing the catalog)', () => {
+  it('is the one Divan’s catalogs generate (run `npm run gen:metrics-table` after changing a catalog)', () => {
     const readme = readFileSync(README_PATH, 'utf8');
     assert.equal(metricsSection(readme), renderMetricsTable());
   });
@@ -165,10 +169,18 @@ describe('the README metrics table', () => {
   });
 
   it('uses the series names of the cross-team contract', () => {
-    assert.equal(prometheusSeries(domainCatalog.chatSend), 'divan_chat_send_total');
-    assert.equal(prometheusSeries(domainCatalog.socketioClients), 'divan_socketio_clients');
-    assert.equal(prometheusSeries(domainCatalog.jobsDuration), 'divan_jobs_duration_seconds_{bucket,sum,count}');
-    assert.equal(prometheusSeries(domainCatalog.redisQueueLag), 'divan_redis_queue_lag');
+    const sdk = init({ enabled: false, catalogs: DIVAN_CATALOGS, logDestination: { write: () => {} } }).catalogs[0];
+    const { instruments, metrics } = domainCatalog;
+    assert.equal(prometheusSeries(instruments.chatSend.name, metrics.chatSend), 'divan_chat_send_total');
+    assert.equal(
+      prometheusSeries(sdk.instruments.socketioClients.name, sdk.metrics.socketioClients),
+      'divan_socketio_clients',
+    );
+    assert.equal(
+      prometheusSeries(sdk.instruments.jobsDuration.name, sdk.metrics.jobsDuration),
+      'divan_jobs_duration_seconds_{bucket,sum,count}',
+    );
+    assert.equal(prometheusSeries(instruments.redisQueueLag.name, metrics.redisQueueLag), 'divan_redis_queue_lag');
   });
 
   it('replaces only the text between the markers', () => {
