@@ -5,6 +5,7 @@ import type { LoadMeter } from './load.js';
 import type { TraceLogSampler } from './log-sampling.js';
 import { REDACTED, scrubObject, scrubString } from './redact.js';
 import { requestIdOf } from './request-id.js';
+import { INSTRUMENTATION_SCOPE } from './scope.js';
 
 export type { Logger } from 'pino';
 
@@ -43,7 +44,7 @@ const NOT_ATTRIBUTES = new Set(['ts', 'level', 'msg', 'service', 'env', 'commit'
  * the line was logged), so a line held back by trace-consistent sampling keeps it when written later.
  */
 export function otlpLogStream(): DestinationStream {
-  const otelLogger = logs.getLogger('@sightline/node');
+  const otelLogger = logs.getLogger(INSTRUMENTATION_SCOPE);
   return {
     write(line: string) {
       let record: Record<string, unknown>;

@@ -5,7 +5,7 @@ import { ParentBasedSampler, type Sampler, SamplingDecision, type SamplingResult
  * Drops database and cache CLIENT spans that would start a trace. A Redis or PostgreSQL call outside
  * any trace is a poll, a probe or a blocking read: a Redis `XREADGROUP … BLOCK` or `BLPOP` waiting for
  * work is a root span as long as its timeout, and the collector's slow-trace policy would keep every
- * one of them (in Divan they were 29% of all stored traces). Work worth a trace runs inside a request
+ * one of them (in the reference service they were 29% of all stored traces). Work worth a trace runs inside a request
  * or `job()`, whose spans are parents, so its database calls are kept.
  *
  * Only spans that name a database system (`db.system.name`, or the older `db.system`, set at start by

@@ -441,7 +441,7 @@ export const PII_RULES: PiiRuleSpec = {
     'retry 3 of 5 after 250ms',
     'cache key user:42:profile',
     'redis://redis:6379/0',
-    'https://divan.example.com/api/invites?page=2&sort=desc',
+    'https://api.example.com/api/invites?page=2&sort=desc',
     'node:internal/process/task_queues:95:5',
     '/app/src/invites.ts:88:17',
     'the basic plan',
