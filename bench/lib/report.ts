@@ -210,10 +210,11 @@ export function renderMarkdown(results: BenchmarkResult[], context: RunContext =
   const runtimes = [...new Set(results.map((r) => r.machine.node))];
   const allPass = results.every((r) => r.pass.all);
   const pinning = machine.pinning
-    ? `servers pinned to CPU ${machine.pinning.serverCpus}; load generator (autocannon), collector, Redis and PostgreSQL pinned to CPU ${machine.pinning.otherCpus}`
-    : 'not pinned (taskset missing or a single core)';
-  const perVariantSec = settings.warmupSec + settings.rounds * (settings.durationSec + settings.latencyDurationSec) + 5;
-  const minutes = Math.ceil((results.length * (settings.variants.length * perVariantSec + 20)) / 60);
+    ? `Servers pinned to CPU ${machine.pinning.serverCpus}; load generator (autocannon), collector, Redis and PostgreSQL pinned to CPU ${machine.pinning.otherCpus}`
+    : 'Not pinned (taskset missing or a single core)';
+  // What one runtime and route took in this run, for the run-time note below (the default run has 4).
+  const perResultMin =
+    results.reduce((sum, r) => sum + (r.finishedAt.getTime() - r.startedAt.getTime()), 0) / results.length / 60_000;
   const variantList = settings.variants
     .map((v) => `- **${VARIANT_SPECS[v].label}** (\`${v}\`): ${VARIANT_SPECS[v].description}.`)
     .join('\n');
@@ -296,7 +297,7 @@ ${results.map(rawRounds).join('\n')}
 
 \`\`\`sh
 npm run build -w @sightline/node   # the benchmark loads the built SDK (npm run bench does this too)
-npm run bench                      # both routes on Node 24 and 22, about ${minutes} min; rewrites this file
+npm run bench                      # both routes on Node 24 and 22 (${f(perResultMin, 1)} min per runtime and route in this run); rewrites this file
 npm run bench -- --runtimes 24 --scenario database --rounds 5   # one runtime and route, steadier
 npm run bench -- --node /path/to/bin/node   # servers on another node binary (repeatable)
 npm run bench -- --variants baseline,sightline,otel-auto   # fewer variants
