@@ -1,31 +1,28 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-
-/** Where scripts cache the Node builds (`node-<version>/bin/node`), like every other cached build here. */
-export function cacheDir(): string {
-  return process.env.SIGHTLINE_CACHE_DIR ?? join(homedir(), '.cache', 'sightline');
-}
+import { repoRoot } from '@sightline/harness';
 
 /**
  * The node binary for one `--runtimes` entry: `current` is the runner's own node; a major version such as
- * `24` is the newest cached `node-24.*` build. A missing build is an error naming the entry.
+ * `24` is the build pinned in scripts/versions.env (`NODE24=`), which scripts/install-node.sh caches (and
+ * installs on first use). An entry that is neither, or has no pin, is an error naming it.
  */
-export function resolveRuntime(entry: string, dir = cacheDir()): string {
+export function resolveRuntime(entry: string): string {
   if (entry === 'current') return process.execPath;
   if (!/^\d+$/.test(entry)) {
     throw new Error(`--runtimes: expected a major version (e.g. 24) or "current", received ${JSON.stringify(entry)}`);
   }
-  const versions = existsSync(dir)
-    ? readdirSync(dir)
-        .filter((name) => name.startsWith(`node-${entry}.`) && existsSync(join(dir, name, 'bin', 'node')))
-        .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
-    : [];
-  const newest = versions.at(-1);
-  if (newest === undefined) {
+  let binDir: string;
+  try {
+    binDir = execFileSync('bash', [join(repoRoot, 'scripts/install-node.sh'), entry], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
     throw new Error(
-      `--runtimes: no Node ${entry} build under ${dir} (expected node-${entry}.x.y/bin/node); pass --node <path> instead`,
+      `--runtimes: no Node ${entry} (${stderr.trim() || (error as Error).message}); pass --node <path> or --runtimes current instead`,
     );
   }
-  return join(dir, newest, 'bin', 'node');
+  return join(binDir, 'node');
 }
