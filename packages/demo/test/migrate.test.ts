@@ -4,6 +4,7 @@ import { type PostgresServer, type RedisServer, startPostgres, startRedis } from
 import { init } from '@sightline/node';
 import { afterAll, beforeAll, test } from 'vitest';
 import { createPool } from '../src/db.ts';
+import { DIVAN_CATALOGS } from '../src/metrics/index.ts';
 import { LATEST_MIGRATION, migrate, readMigrationVersion } from '../src/migrate.ts';
 import { JWT_SECRET } from './helpers.ts';
 
@@ -36,7 +37,7 @@ test('migrations apply once, in order, even when two instances start together', 
 });
 
 test('readiness is 503 while the applied migration is below HEALTH_MIN_MIGRATION', async () => {
-  const sightline = init({ enabled: false, logDestination: { write: () => {} } });
+  const sightline = init({ enabled: false, catalogs: DIVAN_CATALOGS, logDestination: { write: () => {} } });
   const { url, divan } = await startDivan(
     {
       DATABASE_URL: postgres.url,
