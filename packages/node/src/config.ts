@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { configError, configErrorCode } from './errors.js';
+import { configError, REPORTED } from './errors.js';
 import {
   DEFAULTS,
   isSecret,
@@ -114,6 +114,21 @@ export function isProduction(environment: string): boolean {
 
 const OPTION_NAMES = Object.keys(OPTIONS) as OptionName[];
 
+const SERVICE_SETTING =
+  "the service's own setting, validated where it loads its config and reported with health.addStartupCheck";
+/**
+ * Options older versions read that belong to the service: passing one (from JavaScript) still starts,
+ * with a line naming the replacement, as a deprecated option should.
+ */
+const REMOVED_OPTIONS: Readonly<Record<string, string>> = {
+  healthMinMigration: 'migrationsProbe(readVersion, { minVersion })',
+  redisUrl: SERVICE_SETTING,
+  databaseUrl: SERVICE_SETTING,
+  s3Endpoint: SERVICE_SETTING,
+  jwtSecret: SERVICE_SETTING,
+  jwtSecretMinLength: SERVICE_SETTING,
+};
+
 /**
  * The environment as `resolveConfig` would read it, without validating anything else: lets `init()`
  * decide whether a config error must stop the service (production) or only switch observability off.
@@ -164,6 +179,13 @@ export function resolveConfig(
       `${sourceOf('metricsPublic', options, env, resource)} is true but environment is "${rest.environment}": public ops endpoints are for development only`,
     );
   }
+  const warnings: string[] =
+    envResource.error === undefined ? [] : [`${REPORTED.CONFIG_OTEL_RESOURCE_ATTRIBUTES.code}: ${envResource.error}`];
+  for (const [key, replacement] of Object.entries(REMOVED_OPTIONS)) {
+    if ((options as Record<string, unknown>)[key] !== undefined) {
+      warnings.push(`${REPORTED.CONFIG_REMOVED_OPTION.code}: option "${key}" is ignored; use ${replacement}`);
+    }
+  }
   return {
     config: Object.freeze({
       ...rest,
@@ -172,8 +194,7 @@ export function resolveConfig(
       resourceAttributes: Object.freeze({ ...resource }),
     }),
     adminToken,
-    warnings:
-      envResource.error === undefined ? [] : [`${configErrorCode('otelResourceAttributes')}: ${envResource.error}`],
+    warnings,
   };
 }
 

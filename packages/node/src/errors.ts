@@ -111,6 +111,11 @@ export const REPORTED = {
     code: 'SIGHTLINE_CONFIG_OTEL_RESOURCE_ATTRIBUTES',
     description: '`OTEL_RESOURCE_ATTRIBUTES` is malformed; the whole value is ignored, never fatal',
   },
+  CONFIG_REMOVED_OPTION: {
+    code: 'SIGHTLINE_CONFIG_REMOVED_OPTION',
+    description:
+      'an option the SDK no longer reads was passed (a service setting such as `redisUrl`); it is ignored and the line names the replacement',
+  },
 } as const;
 
 /** The codes of {@link REPORTED}. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 // Config is internal since the public API is pinned small (exports.test.ts); init() options are the public face.
-import { DEFAULTS, resolveConfig } from '../src/config.ts';
+import { DEFAULTS, resolveConfig, type SightlineOptions } from '../src/config.ts';
 import type { SightlineError } from '../src/errors.ts';
 
 const error = (fn: () => unknown) => {
@@ -118,6 +118,19 @@ describe('config', () => {
       [],
     );
     assert.doesNotMatch(JSON.stringify(config), /not-redis|nonsense|short|0008/);
+  });
+
+  it('ignores an option that became the service’s own, with a warning naming the replacement', () => {
+    const { config, warnings } = resolveConfig(
+      { healthMinMigration: '0008', jwtSecret: 'x'.repeat(40) } as SightlineOptions,
+      {},
+    );
+    assert.deepEqual(warnings, [
+      'SIGHTLINE_CONFIG_REMOVED_OPTION: option "healthMinMigration" is ignored; use migrationsProbe(readVersion, { minVersion })',
+      'SIGHTLINE_CONFIG_REMOVED_OPTION: option "jwtSecret" is ignored; use the service\'s own setting, validated where it loads its config and reported with health.addStartupCheck',
+    ]);
+    assert.doesNotMatch(JSON.stringify(config), /0008|xxxxxxxx/);
+    assert.deepEqual(resolveConfig({}, {}).warnings, []);
   });
 
   it('rejects a flag that is not a boolean word', () => {
