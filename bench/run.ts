@@ -142,4 +142,7 @@ if (!values['no-write']) {
   console.log(`wrote ${path}`);
 }
 // A missed budget is a finding to read, not a crash: exit 0 either way, but say it.
-console.log(results.every((r) => r.pass.all) ? 'within budget' : 'BUDGET MISSED');
+const judged = results.filter((r) => r.variants.sightline !== undefined);
+console.log(
+  judged.length === 0 ? 'Sightline not measured' : judged.every((r) => r.pass.all) ? 'within budget' : 'BUDGET MISSED',
+);
