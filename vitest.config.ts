@@ -34,6 +34,7 @@ export default defineConfig({
       project('grafana', 'grafana/test'),
       project('scripts', 'scripts'),
       project('e2e', 'test'),
+      project('examples', 'examples'),
     ],
   },
 });
