@@ -4,9 +4,9 @@
  * prints a summary and rewrites docs/benchmarks.md. Not part of the test suite (it takes minutes).
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot, waitFor } from '@sightline/harness';
 import { type BenchmarkResult, runBenchmark, SCENARIOS, type Scenario } from './lib/benchmark.ts';
@@ -102,7 +102,16 @@ async function waitForQuieterMachine(): Promise<void> {
   );
 }
 
-const runContext = { commit: commit() };
+// Which SDK build the Sightline variant loaded: the shared tree's dist may be newer than the last commit.
+function sdkBuiltAt(): string | undefined {
+  try {
+    return statSync(join(repoRoot, 'packages/node/dist/register.js')).mtime.toISOString();
+  } catch {
+    return undefined;
+  }
+}
+
+const runContext = { commit: commit(), sdkBuiltAt: sdkBuiltAt() };
 console.log(
   `load average at start: ${loadavg()
     .map((v) => v.toFixed(2))

@@ -197,6 +197,8 @@ function breakdown(): string {
 export interface RunContext {
   /** `git rev-parse --short HEAD` and whether packages/node had uncommitted changes. */
   commit?: string;
+  /** When packages/node/dist was built: the SDK build the Sightline variant loaded. */
+  sdkBuiltAt?: string;
 }
 
 /** docs/benchmarks.md, regenerated from one run of `npm run bench` (one result per runtime and scenario). */
@@ -229,7 +231,7 @@ ${variantList}
 
 Run on ${first.startedAt.toISOString().slice(0, 10)}, from ${first.startedAt.toISOString()} to ${last.finishedAt.toISOString()}${
     context.commit === undefined ? '' : `, at commit ${context.commit}`
-  }. **Machine load average** (1 / 5 / 15 min, ${machine.cores} cores shared with other sessions): ${loads(first.machine.loadAtStart)}
+  }${context.sdkBuiltAt === undefined ? '' : ` with the SDK build of ${context.sdkBuiltAt}`}. **Machine load average** (1 / 5 / 15 min, ${machine.cores} cores shared with other sessions): ${loads(first.machine.loadAtStart)}
 at the start, ${loads(last.machine.loadAtEnd)} at the end (each runtime and route below gives its own). On a
 loaded machine absolute figures move by tens of percent; the variants of one run share the noise, so compare
 them with each other, not with other runs.
