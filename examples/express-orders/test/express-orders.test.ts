@@ -24,6 +24,7 @@ let pipeline: Pipeline;
 let service: ManagedProcess;
 let base: string;
 
+const bound = (le: string | undefined) => (le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le));
 const ofService = <T extends { resource: Parameters<typeof jsonAttribute>[0] }>(items: T[]) =>
   items.filter((item) => jsonAttribute(item.resource, 'service.name') === SERVICE);
 
@@ -170,8 +171,21 @@ describe('examples/express-orders exports through the real pipeline', () => {
     assert.equal(valueSum, 19.5 + 120 + 42);
     const buckets = await pipeline.prometheus.query(`orders_value_bucket{job="${SERVICE}",channel="web"}`);
     assert.deepEqual(
-      buckets.map((s) => s.metric.le).sort((a, b) => Number(a) - Number(b)),
+      buckets.map((s) => s.metric.le).sort((a, b) => bound(a) - bound(b)),
       ['5', '10', '25', '50', '100', '250', '500', '1000', '+Inf'],
     );
+    // The up-down counter is exported too, back at 0 once every request has finished.
+    const active = await pipeline.prometheus.query(`orders_checkouts_active${selector}`);
+    assert.deepEqual(
+      active.map((s) => s.value[1]),
+      ['0'],
+    );
+  });
+
+  it('stops on SIGTERM: closes the server, flushes telemetry and exits 0', async () => {
+    const exited = service.exited();
+    await service.stop(15_000);
+    assert.equal(await exited, 0, service.logs());
+    assert.match(service.logs(), /"signal":"SIGTERM","msg":"shutting down"/);
   });
 });
