@@ -38,6 +38,12 @@ describe('error registry', () => {
   it('holds exactly the pinned codes, each named after its entry', () => {
     const registered = Object.fromEntries(Object.entries(errors).map(([name, factory]) => [name, factory.code]));
     assert.deepEqual(registered, PINNED);
+    // Never thrown, but printed on stderr and searched for like the rest.
+    assert.deepEqual(REPORTED_CODES, [
+      'SIGHTLINE_START_FAILED',
+      'SIGHTLINE_CONFIG_OTEL_RESOURCE_ATTRIBUTES',
+      'SIGHTLINE_CONFIG_REMOVED_OPTION',
+    ]);
     for (const [name, code] of Object.entries(registered)) assert.equal(code, `SIGHTLINE_${name}`);
   });
 
