@@ -43,7 +43,14 @@ export { type InitOptions, init } from './init.js';
 export { type ErrorLogger, type JobOptions, job } from './jobs.js';
 export type { Logger } from './logger.js';
 export type { Ops, RolloverHandler } from './ops.js';
-export { migrationsProbe, type PingableClient, postgresProbe, type QueryableClient, redisProbe } from './probes.js';
+export {
+  type MigrationsProbeOptions,
+  migrationsProbe,
+  type PingableClient,
+  postgresProbe,
+  type QueryableClient,
+  redisProbe,
+} from './probes.js';
 export {
   instrumentSocketIO,
   type SocketIOInstrumentation,
