@@ -74,6 +74,9 @@ type pattern struct {
 	minDigits int
 	keys      map[string]bool
 	validate  func(string) bool
+	// required: sets of characters every match contains one of (required.go); a value lacking
+	// one set cannot match, so the regex is skipped.
+	required []string
 }
 
 type numberRule struct {
@@ -258,6 +261,7 @@ func compilePattern(s patternSpec) (pattern, error) {
 		return pattern{}, fmt.Errorf("pattern: %w", err)
 	}
 	p.re = re
+	p.required = requiredSets(src)
 	if err := checkTemplate(s.Replace, re.NumSubexp()); err != nil {
 		return pattern{}, err
 	}

@@ -122,6 +122,9 @@ func (r *Rules) applyPatterns(key, s string) (string, bool) {
 				continue
 			}
 		}
+		if !p.mayMatch(s) {
+			continue
+		}
 		var out string
 		if p.validate == nil {
 			out = p.re.ReplaceAllString(s, p.replace)
