@@ -258,6 +258,8 @@ export async function startNativeStack(options: NativeStackOptions = {}): Promis
         OBS_ADMIN_TOKEN: adminToken,
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://${collector.otlpGrpcEndpoint}`,
         OTEL_SERVICE_NAME: serviceName,
+        // As compose sets it, so the Prometheus job label (divan/divan-api) is the same in both stacks.
+        OBS_SERVICE_NAMESPACE: 'divan',
         DEPLOYMENT_ENVIRONMENT: environment,
         // The collector's tail-sampling knobs, as compose passes them: the SDK's info-log sampling
         // keeps the logs of exactly the traces the collector keeps.
