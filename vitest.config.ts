@@ -27,7 +27,14 @@ export default defineConfig({
         },
       }),
       project('harness', 'packages/harness/test'),
-      project('demo', 'packages/demo/test'),
+      project('demo', 'packages/demo/test', {
+        // Divan's catalog label checks run as tests too, like the SDK's.
+        typecheck: {
+          enabled: true,
+          include: ['packages/demo/test/**/*.test-d.ts'],
+          tsconfig: './packages/demo/tsconfig.typecheck.json',
+        },
+      }),
       project('web', 'packages/web/test'),
       project('collector', 'collector/test'),
       project('prometheus', 'prometheus/test'),
