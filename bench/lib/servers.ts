@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot, startManaged } from '@sightline/harness';
 import { VARIANT_SPECS, type Variant } from './variants.ts';
@@ -54,7 +54,9 @@ export interface Pinning {
 
 /** Pins this process (and so its later children) off the server's core; undefined when not possible. */
 export function pinLoadGenerator(): Pinning | undefined {
-  const cores = availableParallelism();
+  // Every online CPU, not availableParallelism(): that follows this process's affinity, so after the first
+  // call has pinned the runner to one core it would say 1, and every later scenario of a run went unpinned.
+  const cores = cpus().length;
   if (cores < 2 || spawnSync('taskset', ['-V']).status !== 0) return undefined;
   const pinning = { serverCpus: String(cores - 1), otherCpus: cores === 2 ? '0' : `0-${cores - 2}` };
   // -a: every thread of this process (libuv pool, V8 helpers), not only the main one.
