@@ -13,22 +13,27 @@
  * refusals and RSS show whether it holds at capacity and within its memory budget.
  *
  *   npm run bench:collector [-- --signal traces|logs] [--stages minimal,production]
- *     [--rates 5000,10000,20000,40000] [--duration 8] [--overload-seconds 30] [--no-overload]
- *     [--sampling 10] [--json out.json] [--markdown out.md]
+ *     [--rates 5000,10000,20000,40000] [--duration 8] [--overload-seconds 30] [--overload-clients 8] [--no-overload]
+ *     [--sampling 10] [--cpu-quota 0.25] [--json out.json] [--markdown out.md] [--write]
+ *
+ * `--write` replaces the collector section of docs/benchmarks.md (between its bench:collector
+ * markers; appended when absent). Default rates take about 15 minutes for both signals.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Collector, collectorConfigPath, repoRoot, startCollector, tempDir, waitFor } from '@sightline/harness';
 import {
   cpuSeconds,
+  limitCpu,
   loadAverage,
   type ReceiverCounts,
   type RssPeaks,
   receiverCounts,
   rssSampler,
+  runQueueSeconds,
 } from './lib/collector-probe.ts';
 import { type Signal, type Stage, stageConfig, stagesOf } from './lib/collector-stages.ts';
 
@@ -40,12 +45,16 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '8' },
     'overload-seconds': { type: 'string', default: '30' },
     'no-overload': { type: 'boolean', default: false },
+    'overload-clients': { type: 'string', default: '8' },
     sampling: { type: 'string', default: '10' },
     batch: { type: 'string', default: '512' },
     config: { type: 'string', default: collectorConfigPath('otelcol.yaml') },
     json: { type: 'string' },
     markdown: { type: 'string' },
     env: { type: 'string', multiple: true },
+    'dump-metrics': { type: 'string' },
+    write: { type: 'boolean', default: false },
+    'cpu-quota': { type: 'string' },
   },
 });
 
@@ -64,6 +73,8 @@ const DEFAULT_RATES: Record<Signal, number[]> = {
 };
 /** The collector's memory budget (collector/README.md "Memory budget"): the container limit. */
 const MEMORY_BUDGET_MIB = 512;
+/** telemetrygen processes (exporters sending concurrently) in the overload run, besides the PII one. */
+const OVERLOAD_CLIENTS = Number(values['overload-clients']);
 /** Extra env for the collector under test, `KEY=VALUE` (repeatable `--env`), to try a setting. */
 const extraEnv = Object.fromEntries(
   (values.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
@@ -136,9 +147,9 @@ function telemetrygenArgs(signal: Signal, endpoint: string, rate: number, second
   return ['logs', ...common, '--body', body];
 }
 
-/** `rate` split into telemetrygen processes of at most {@link PER_PROCESS} items/s each. */
-function processRates(rate: number): number[] {
-  const n = Math.max(1, Math.ceil(rate / PER_PROCESS));
+/** `rate` split into telemetrygen processes of at most {@link PER_PROCESS} items/s each, at least `minProcesses`. */
+function processRates(rate: number, minProcesses = 1): number[] {
+  const n = Math.max(minProcesses, Math.ceil(rate / PER_PROCESS));
   return Array.from({ length: n }, () => rate / n);
 }
 
@@ -169,9 +180,15 @@ function runTelemetrygen(args: string[]): Promise<GeneratorRun> {
 }
 
 /** Offers `rate` items/s for `seconds`: 90 % clean items and 10 % with PII, from separate telemetrygen processes. */
-async function offer(signal: Signal, endpoint: string, rate: number, seconds: number): Promise<GeneratorRun> {
+async function offer(
+  signal: Signal,
+  endpoint: string,
+  rate: number,
+  seconds: number,
+  minProcesses = 1,
+): Promise<GeneratorRun> {
   const runs = await Promise.all([
-    ...processRates(rate * (1 - PII_SHARE)).map((r) =>
+    ...processRates(rate * (1 - PII_SHARE), minProcesses).map((r) =>
       runTelemetrygen(telemetrygenArgs(signal, endpoint, r, seconds, false)),
     ),
     runTelemetrygen(telemetrygenArgs(signal, endpoint, rate * PII_SHARE, seconds, true)),
@@ -181,6 +198,13 @@ async function offer(signal: Signal, endpoint: string, rate: number, seconds: nu
     exitCode: runs.find((r) => r.exitCode !== 0)?.exitCode ?? 0,
     sample: runs.find((r) => r.sample !== '')?.sample ?? '',
   };
+}
+
+/** Prints the collector's own series whose line matches `pattern` (`--dump-metrics`, to see where it waits). */
+async function dumpMetrics(metricsUrl: string, pattern: string): Promise<void> {
+  const re = new RegExp(pattern);
+  const text = await (await fetch(metricsUrl)).text();
+  for (const line of text.split('\n')) if (!line.startsWith('#') && re.test(line)) console.error(`  ${line}`);
 }
 
 /** One rate step's figures. */
@@ -201,12 +225,22 @@ export interface Step {
   /** Items that reached the sink (traces: spans kept by sampling). */
   exported: number;
   load1: number;
+  /** CPU-seconds per second the collector's threads spent runnable but waiting for the CPU (machine contention). */
+  cpuWaitPerS: number;
 }
 
 interface Running {
   collector: Collector;
   pid: number;
+  /** Removes the CPU-quota cgroup (`--cpu-quota`) after the collector stopped. */
+  release(): void;
 }
+
+/**
+ * `--cpu-quota C`: the collector under test gets C cores of CPU time (a cgroup CFS quota), so its
+ * capacity is small enough for telemetrygen on the other core to offer twice of it.
+ */
+const CPU_QUOTA = values['cpu-quota'] === undefined ? undefined : Number(values['cpu-quota']);
 
 const peaks = (p: RssPeaks) => ({ rssPeakMiB: Math.round(p.rss), anonPeakMiB: Math.round(p.anon) });
 
@@ -234,7 +268,8 @@ async function startUnderTest(config: string, sink: Collector, dataDir: string):
   });
   const pid = collector.process.child.pid as number;
   if (canPin) spawnSync('taskset', ['-a', '-pc', collectorCpu, String(pid)]);
-  return { collector, pid };
+  const release = CPU_QUOTA === undefined ? () => {} : limitCpu(pid, CPU_QUOTA, `sightline-bench-${process.pid}`);
+  return { collector, pid, release };
 }
 
 /** Waits until the collector's CPU stops moving (sampling decisions, exports drained), at most 20 s. */
@@ -258,11 +293,13 @@ async function step(signal: Signal, stage: Stage, run: Running, sink: Collector,
   const before = await receiverCounts(run.collector.metricsUrl, kind);
   const sinkBefore = await receiverCounts(sink.metricsUrl, kind);
   const cpuBefore = cpuSeconds(run.pid);
+  const waitBefore = runQueueSeconds(run.pid);
   const rss = rssSampler(run.pid);
   const started = performance.now();
   const generated = await offer(signal, run.collector.otlpGrpcEndpoint, rate, durationS);
   const wallS = (performance.now() - started) / 1000;
   const during = await receiverCounts(run.collector.metricsUrl, kind);
+  const waited = runQueueSeconds(run.pid) - waitBefore;
   await drained(run.pid);
   const cpu = cpuSeconds(run.pid) - cpuBefore;
   const after = await receiverCounts(run.collector.metricsUrl, kind);
@@ -280,8 +317,10 @@ async function step(signal: Signal, stage: Stage, run: Running, sink: Collector,
     ...peaks(rss.stop()),
     exported: sinkAfter.accepted - sinkBefore.accepted,
     load1: loadAverage(),
+    cpuWaitPerS: Number((waited / wallS).toFixed(2)),
   };
   console.log(JSON.stringify(result));
+  if (values['dump-metrics'] !== undefined) await dumpMetrics(run.collector.metricsUrl, values['dump-metrics']);
   if (generated.sample !== '') console.error(`  telemetrygen: ${generated.sample}`);
   return result;
 }
@@ -308,7 +347,8 @@ async function overload(signal: Signal, run: Running, capacity: number, seconds:
   const before = await receiverCounts(run.collector.metricsUrl, kind);
   const rss = rssSampler(run.pid, 100);
   const offeredPerS = Math.round(capacity * 2);
-  const generating = offer(signal, run.collector.otlpGrpcEndpoint, offeredPerS, seconds);
+  // Many clients, as a fleet of services would be: each telemetrygen process is one exporter.
+  const generating = offer(signal, run.collector.otlpGrpcEndpoint, offeredPerS, seconds, OVERLOAD_CLIENTS);
   const perSecond: number[] = [];
   let last: ReceiverCounts = before;
   let done = false;
@@ -370,6 +410,7 @@ try {
         }
       } finally {
         await run.collector.stop();
+        run.release();
       }
     }
   }
@@ -386,12 +427,12 @@ function markdown(): string {
     lines.push(
       `### ${signal === 'traces' ? 'Traces' : 'Logs'}`,
       '',
-      `| stage | offered ${unit}/s | accepted ${unit}/s | CPU-s per 1,000 | ${unit}/s per core | refused | telemetrygen errors | RSS peak MiB (anon) | ${signal === 'traces' ? 'spans exported (kept)' : 'records exported'} | load |`,
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      `| stage | offered ${unit}/s | accepted ${unit}/s | CPU-s per 1,000 | ${unit}/s per core | refused | telemetrygen errors | RSS peak MiB (anon) | ${signal === 'traces' ? 'spans exported (kept)' : 'records exported'} | load | CPU wait/s |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const s of bySignal(signal))
       lines.push(
-        `| ${s.stage} | ${s.offeredPerS} | ${s.acceptedPerS} | ${s.cpuSecondsPer1000} | ${s.perCore} | ${s.refused} | ${s.generatorErrors} | ${s.rssPeakMiB} (${s.anonPeakMiB}) | ${s.exported} | ${s.load1} |`,
+        `| ${s.stage} | ${s.offeredPerS} | ${s.acceptedPerS} | ${s.cpuSecondsPer1000} | ${s.perCore} | ${s.refused} | ${s.generatorErrors} | ${s.rssPeakMiB} (${s.anonPeakMiB}) | ${s.exported} | ${s.load1} | ${s.cpuWaitPerS} |`,
       );
     lines.push('');
     const stagesSeen = [...new Set(bySignal(signal).map((s) => s.stage))];
@@ -419,4 +460,43 @@ function markdown(): string {
 const table = markdown();
 console.log(`\n${table}`);
 if (values.markdown !== undefined) writeFileSync(values.markdown, table);
+if (values.write) writeSection(table);
+
+/** Replaces (or appends) docs/benchmarks.md's collector section, between its markers. */
+function writeSection(tables: string): void {
+  const path = join(repoRoot, 'docs/benchmarks.md');
+  const [start, end] = ['<!-- bench:collector start -->', '<!-- bench:collector end -->'];
+  const runAt = new Date().toISOString();
+  const section = [
+    start,
+    '## Collector throughput (`npm run bench:collector`)',
+    '',
+    `<!-- Generated by \`npm run bench:collector -- --write\` (bench/collector-throughput.ts) on ${runAt}. -->`,
+    '',
+    `telemetrygen (scripts/build-telemetrygen.sh, the collector's release) offers each rate for ${durationS} s over OTLP/gRPC,`,
+    `in batches of ${BATCH_SIZE}: traces of ${SPANS_PER_TRACE} spans, log records with a body; every item carries an HTTP`,
+    `request's attributes, ${PII_SHARE * 100} % also an email and coordinates. The collector under test runs each stage's config`,
+    `(bench/lib/collector-stages.ts: collector/otelcol.yaml with fewer pipelines; \`production\` is the file itself) with`,
+    `GOMAXPROCS=1 and GOMEMLIMIT=400MiB${CPU_QUOTA === undefined ? '' : `, a CPU quota of ${CPU_QUOTA} core (cgroup)`}, ${canPin ? `pinned to CPU ${collectorCpu}; telemetrygen and the sink (bench/collector-sink.yaml) on CPU ${otherCpus}` : 'unpinned (no taskset or one core)'}.`,
+    `Tail sampling keeps ${values.sampling} %. **Per core** is accepted items per CPU-second of the collector process (/proc):`,
+    'the rate one core sustains, and far steadier than accepted/s on this shared 2-core machine (`load` is its 1-minute',
+    'load average; `CPU wait/s`: seconds per second its threads were runnable but waited for the core). Accepted/s at a',
+    'step is what the machine let the collector and telemetrygen do, not a capacity.',
+    '',
+    'Before and after the tuning of issue 15, where the CPU goes, sizing and the memory budget: collector/README.md,',
+    '"Capacity and sizing".',
+    '',
+    tables,
+    end,
+  ].join('\n');
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  const next =
+    from >= 0 && to > from
+      ? `${text.slice(0, from)}${section}${text.slice(to + end.length)}`
+      : `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(path, next);
+  console.log(`wrote the collector section of ${path}`);
+}
 if (values.json !== undefined) writeFileSync(values.json, JSON.stringify({ steps, overloads }, null, 2));

@@ -2,7 +2,7 @@
  * What `npm run bench:collector` reads about the collector under test: CPU time and memory from
  * /proc, and its own telemetry (otelcol_receiver_accepted_* / _refused_*) from its metrics endpoint.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -11,6 +11,22 @@ const TICKS_PER_SECOND = 100;
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/**
+ * Seconds the process's threads have waited for a CPU so far (field 2 of /proc/<pid>/task/<tid>/schedstat):
+ * how much a busy machine held the collector back, as opposed to the load generator not keeping up.
+ */
+export function runQueueSeconds(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+    } catch {
+      // The thread exited between the listing and the read.
+    }
+  }
+  return ns / 1e9;
 }
 
 /**
@@ -89,4 +105,32 @@ export async function receiverCounts(
 /** The 1-minute load average (/proc/loadavg): how busy the shared machine was. */
 export function loadAverage(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
+/** The cgroup v1 CPU controller's mount, where this machine has one. */
+const CPU_CGROUP = '/sys/fs/cgroup/cpu';
+
+/**
+ * Puts process `pid` (all its threads) in a new cgroup limited to `cores` of CPU time (CFS quota),
+ * so a load generator on the other core can offer it twice what it can take. Returns a function that
+ * removes the group once the process has exited. Throws, naming the path, where the cgroup v1 CPU
+ * controller is missing or not writable.
+ */
+export function limitCpu(pid: number, cores: number, name: string): () => void {
+  if (!existsSync(`${CPU_CGROUP}/cpu.cfs_quota_us`)) {
+    throw new Error(`--cpu-quota: no cgroup v1 CPU controller at ${CPU_CGROUP}; run without --cpu-quota`);
+  }
+  const dir = `${CPU_CGROUP}/${name}`;
+  mkdirSync(dir, { recursive: true });
+  const period = 100_000;
+  writeFileSync(`${dir}/cpu.cfs_period_us`, String(period));
+  writeFileSync(`${dir}/cpu.cfs_quota_us`, String(Math.round(cores * period)));
+  writeFileSync(`${dir}/cgroup.procs`, String(pid));
+  return () => {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // Still holds a process (it did not exit): left for the next run's mkdir to reuse.
+    }
+  };
 }
