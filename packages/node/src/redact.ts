@@ -14,16 +14,19 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 // 6+ characters, as in pii/rules.yaml: "the basic plan" is prose, not a credential.
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g;
+const WHITESPACE = /\s/;
 const SECRET_QUERY = /([?&](?:token|access_token|key|api_key|password|secret|sig|signature)=)[^&\s]+/gi;
 
 /** Replaces emails, bearer/basic credentials, JWTs, secret query parameters, then everything pii/rules.yaml catches. */
 export function scrubString(value: string): string {
   if (value.length < 6) return value;
-  const scrubbed = value
-    .replace(BEARER, '$1 [redacted]')
-    .replace(JWT, '[jwt]')
-    .replace(EMAIL, '[email]')
-    .replace(SECRET_QUERY, '$1[redacted]');
+  // Each regex only where a character every match needs is present: most values (ids, routes,
+  // methods) hold none, and a skipped replace() scans nothing and copies nothing.
+  let scrubbed = value;
+  if (WHITESPACE.test(scrubbed)) scrubbed = scrubbed.replace(BEARER, '$1 [redacted]');
+  if (scrubbed.includes('eyJ')) scrubbed = scrubbed.replace(JWT, '[jwt]');
+  if (scrubbed.includes('@')) scrubbed = scrubbed.replace(EMAIL, '[email]');
+  if (scrubbed.includes('=')) scrubbed = scrubbed.replace(SECRET_QUERY, '$1[redacted]');
   // Then the rules shared with the collector (pii/rules.yaml): log lines on stdout leave the process too.
   return shippedPiiRules().scrubString(scrubbed);
 }
