@@ -3,29 +3,13 @@ import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'p
 import type { SightlineConfig } from './config.js';
 import type { LoadMeter } from './load.js';
 import type { TraceLogSampler } from './log-sampling.js';
-import { REDACTED, scrubObject, scrubString } from './redact.js';
+import { scrubObject, scrubString } from './redact.js';
 import { requestIdOf } from './request-id.js';
 import { INSTRUMENTATION_SCOPE } from './scope.js';
 
 export type { Logger } from 'pino';
 
 const INFO = 30;
-
-// Belt and braces next to the key scrubber: well-known paths redacted by pino itself (fast-redact).
-const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
-  'headers.cookie',
-  'password',
-  'token',
-  'email',
-  'body',
-  '*.password',
-  '*.token',
-  '*.email',
-  '*.body',
-];
 
 const SEVERITY: Record<string, SeverityNumber> = {
   trace: SeverityNumber.TRACE,
@@ -105,6 +89,18 @@ export interface LoggerSetup {
   traceLogs?: TraceLogSampler;
 }
 
+/**
+ * Scrubs the bindings of every `child()` (Fastify's per-request child included) once, when the child is
+ * made. Children inherit from their parent, so the override reaches grandchildren too.
+ */
+function withScrubbedChildren(logger: Logger): Logger {
+  const child = logger.child;
+  logger.child = function scrubbedChild(this: Logger, bindings, options) {
+    return child.call(this, scrubObject(bindings), options);
+  } as Logger['child'];
+  return logger;
+}
+
 /** The service logger: JSON lines on stdout (and OTLP log records), trace-correlated, scrubbed, sampled. */
 export function createLogger(setup: LoggerSetup): Logger {
   const { config, sampler, traceLogs } = setup;
@@ -130,8 +126,12 @@ export function createLogger(setup: LoggerSetup): Logger {
     formatters: {
       level: (label) => ({ level: label }),
       log: (object) => scrubObject(object),
+      // No pino `redact` paths: every path they named (authorization, cookie, password, token, email,
+      // body, at any depth) is a sensitive key scrubObject replaces first, and fast-redact's wildcard
+      // paths ran on every line. Bindings get the same scrubber: these for `base` and `setBindings`,
+      // withScrubbedChildren for `child()` (pino gives children an identity bindings formatter).
+      bindings: (bindings) => scrubObject(bindings),
     },
-    redact: { paths: REDACT_PATHS, censor: REDACTED },
     // Any line inside a request carries its request id (on the request's context, request-id.ts) and
     // the active span's trace and span ids.
     mixin() {
@@ -164,6 +164,6 @@ export function createLogger(setup: LoggerSetup): Logger {
     },
   };
   // Without deferral or export, pino writes to stdout itself (its fast path for a SonicBoom).
-  if (traceLogs === undefined && otlp === undefined) return pino(options, stdout);
-  return pino(options, destination);
+  if (traceLogs === undefined && otlp === undefined) return withScrubbedChildren(pino(options, stdout));
+  return withScrubbedChildren(pino(options, destination));
 }

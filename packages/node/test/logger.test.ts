@@ -75,6 +75,26 @@ describe('logger', () => {
     assert.equal(lines[0]?.msg, 'mail from [email]');
   });
 
+  it('scrubs child-logger bindings like logged objects (no pino redact paths behind them)', async () => {
+    const { lines, destination } = captureJsonLines();
+    const logger = createLogger({ config, sampler: new InfoSampler(1, neverHigh), destination, exportLogs: false });
+    const child = logger.child({
+      reqId: 'req-1',
+      token: 'tok-secret',
+      req: { headers: { authorization: 'Bearer abcdefgh', cookie: 'sid=1', 'user-agent': 'curl/8' } },
+      owner: 'ada@example.com',
+    });
+    child.info('bound');
+    await new Promise((r) => setImmediate(r));
+    const line = lines[0] as Record<string, unknown> & { req: { headers: Record<string, unknown> } };
+    assert.equal(line.reqId, 'req-1');
+    assert.equal(line.token, '[redacted]');
+    assert.equal(line.req.headers.authorization, '[redacted]');
+    assert.equal(line.req.headers.cookie, '[redacted]');
+    assert.equal(line.req.headers['user-agent'], 'curl/8');
+    assert.equal(line.owner, '[email]');
+  });
+
   it('truncates arrays and maps past 10 items', async () => {
     const { lines, destination } = captureJsonLines();
     const logger = createLogger({ config, sampler: new InfoSampler(1, neverHigh), destination, exportLogs: false });
