@@ -166,8 +166,9 @@ export class PiiRules {
   private readonly plusAsSpace: boolean;
   private readonly maxRounds: number;
   private readonly keyCache = new Map<string, boolean>();
-  private clean = new Set<string>();
-  private readonly scopedKeys: Set<string>;
+  private readonly clean = new Set<string>();
+  /** One clean set per key a key-scoped rule names. */
+  private readonly cleanScoped: Map<string, Set<string>>;
 
   /** Compiles `spec`; throws `SIGHTLINE_CONFIG_PII_RULES: <rule>: <why>` naming the bad rule. */
   constructor(spec: PiiRuleSpec) {
@@ -198,7 +199,8 @@ export class PiiRules {
       if (!(n.decimals >= 0 && n.decimals <= 6)) fail(rule, `decimals: want 0..6, got ${n.decimals}`);
       return { key: compileRegExp(rule, n.key_pattern, 'i'), scale: 10 ** n.decimals };
     });
-    this.scopedKeys = new Set(spec.patterns.flatMap((p) => p.keys ?? []));
+    const scopedKeys = new Set(spec.patterns.flatMap((p) => p.keys ?? []));
+    this.cleanScoped = new Map([...scopedKeys].map((key) => [key, new Set<string>()]));
     const names = new Set<string>();
     const hints = new Map<string, RegExp>();
     this.patterns = spec.patterns.map((p, i) => {
@@ -237,12 +239,15 @@ export class PiiRules {
    * key-scoped rules (SQL); '' for names, messages and bodies.
    */
   scrubString(s: string, key = ''): string {
-    const cacheable = s.length <= MAX_CLEAN_LENGTH && !this.scopedKeys.has(key);
-    if (cacheable && this.clean.has(s)) return s;
+    if (s.length > MAX_CLEAN_LENGTH) return this.scrubUncached(s, key);
+    // Values under a key-scoped rule's key (a query text) run more rules, so each such key has its
+    // own set. A parameterised query repeats, so it hits.
+    const clean = this.cleanScoped.get(key) ?? this.clean;
+    if (clean.has(s)) return s;
     const out = this.scrubUncached(s, key);
-    if (cacheable && out === s) {
-      if (this.clean.size >= MAX_CLEAN_CACHE) this.clean = new Set();
-      this.clean.add(s);
+    if (out === s) {
+      if (clean.size >= MAX_CLEAN_CACHE) clean.clear();
+      clean.add(s);
     }
     return out;
   }
