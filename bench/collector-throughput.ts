@@ -16,8 +16,8 @@
  *     [--rates 5000,10000,20000,40000] [--duration 8] [--overload-seconds 30] [--overload-clients 8] [--no-overload]
  *     [--sampling 10] [--cpu-quota 0.25] [--json out.json] [--markdown out.md] [--write]
  *
- * `--write` replaces the collector section of docs/benchmarks.md (between its bench:collector
- * markers; appended when absent). Default rates take about 15 minutes for both signals.
+ * `--write` replaces the generated part of bench/collector-results.md and the collector section at
+ * the end of docs/benchmarks.md, which embeds that file. Default rates take about 15 minutes for both signals.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -462,9 +462,12 @@ console.log(`\n${table}`);
 if (values.markdown !== undefined) writeFileSync(values.markdown, table);
 if (values.write) writeSection(table);
 
-/** Replaces (or appends) docs/benchmarks.md's collector section, between its markers. */
+/**
+ * Replaces the generated part of bench/collector-results.md (between its markers; what follows the
+ * end marker is written by hand and kept). docs/benchmarks.md embeds that file (bench/lib/report.ts),
+ * and its collector section is updated here too, so both agree without a run of `npm run bench`.
+ */
 function writeSection(tables: string): void {
-  const path = join(repoRoot, 'docs/benchmarks.md');
   const [start, end] = ['<!-- bench:collector start -->', '<!-- bench:collector end -->'];
   const runAt = new Date().toISOString();
   const section = [
@@ -489,14 +492,21 @@ function writeSection(tables: string): void {
     tables,
     end,
   ].join('\n');
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+  const results = join(repoRoot, 'bench/collector-results.md');
+  writeFileSync(results, replaceBetween(existsSync(results) ? readFileSync(results, 'utf8') : '', start, end, section));
+  const docs = join(repoRoot, 'docs/benchmarks.md');
+  const embedded = readFileSync(results, 'utf8').trim();
+  const text = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
+  const from = text.indexOf(start);
+  writeFileSync(docs, from >= 0 ? `${text.slice(0, from)}${embedded}\n` : `${text.trimEnd()}\n\n${embedded}\n`);
+  console.log(`wrote ${results} and the collector section of ${docs}`);
+}
+
+/** `text` with the part from `start` to `end` (markers included) replaced by `section`, or `section` first when absent. */
+function replaceBetween(text: string, start: string, end: string, section: string): string {
   const from = text.indexOf(start);
   const to = text.indexOf(end);
-  const next =
-    from >= 0 && to > from
-      ? `${text.slice(0, from)}${section}${text.slice(to + end.length)}`
-      : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(path, next);
-  console.log(`wrote the collector section of ${path}`);
+  if (from >= 0 && to > from) return `${text.slice(0, from)}${section}${text.slice(to + end.length)}`;
+  return `${section}\n${text}`;
 }
 if (values.json !== undefined) writeFileSync(values.json, JSON.stringify({ steps, overloads }, null, 2));

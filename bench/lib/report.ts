@@ -193,6 +193,15 @@ function breakdown(): string {
   return existsSync(path) ? `${readFileSync(path, 'utf8').trim()}\n\n${more}` : more;
 }
 
+/**
+ * The collector's benchmark (bench/collector-results.md, written by `npm run bench:collector -- --write`),
+ * kept at the end of this report so a run of `npm run bench` does not drop it.
+ */
+function collectorResults(): string {
+  const path = join(repoRoot, 'bench/collector-results.md');
+  return existsSync(path) ? `\n${readFileSync(path, 'utf8').trim()}\n` : '';
+}
+
 /** Where the run came from, for the report's header. */
 export interface RunContext {
   /** `git rev-parse --short HEAD` and whether packages/node had uncommitted changes. */
@@ -306,5 +315,5 @@ npm run bench -- --variants baseline,sightline,otel-auto   # fewer variants
 npm run bench -- --env OBS_DISABLED_INSTRUMENTATIONS=undici   # try a Sightline setting
 npm run bench:smoke                # 1 short round of every variant, proves the harness works; writes nothing
 \`\`\`
-`;
+${collectorResults()}`;
 }
