@@ -15,6 +15,9 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g;
 const WHITESPACE = /\s/;
+const SDK_ID_KEYS = new Set(['request_id', 'trace_id', 'span_id']);
+/** A lowercase UUID (request ids, request-id.ts) or a 16/32-digit lowercase hex id (span, trace). */
+const SDK_ID = /^(?:[0-9a-f]{16}|[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const SECRET_QUERY = /([?&](?:token|access_token|key|api_key|password|secret|sig|signature)=)[^&\s]+/gi;
 
 /** Replaces emails, bearer/basic credentials, JWTs, secret query parameters, then everything pii/rules.yaml catches. */
@@ -77,8 +80,15 @@ export function scrubObject(object: Record<string, unknown>, depth = 0, headers 
       continue;
     }
     count++;
+    const value = object[key];
+    if (depth === 0 && SDK_ID_KEYS.has(key) && typeof value === 'string' && SDK_ID.test(value)) {
+      // An id the SDK put on the line (request, trace, span): lowercase hex in a fixed shape that no
+      // rule matches, and unique, so the rules' clean cache never knows it (~2.5 µs each to scan).
+      out[key] = value;
+      continue;
+    }
     const secret = isSensitiveKey(key) || (headers && !shippedPiiRules().headerAllowed(key));
-    out[key] = secret ? REDACTED : scrubValue(object[key], depth + 1, key);
+    out[key] = secret ? REDACTED : scrubValue(value, depth + 1, key);
   }
   if (dropped > 0) out._truncated = dropped;
   return out;

@@ -95,6 +95,25 @@ describe('logger', () => {
     assert.equal(line.owner, '[email]');
   });
 
+  it('passes the SDK-shaped ids through unscanned and still scrubs anything else under their keys', async () => {
+    const { lines, destination } = captureJsonLines();
+    const logger = createLogger({ config, sampler: new InfoSampler(1, neverHigh), destination, exportLogs: false });
+    const ids = {
+      request_id: '0f8fad5b-d9cb-469f-a165-70867728950e',
+      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+      span_id: '00f067aa0ba902b7',
+    };
+    logger.info(ids, 'ids');
+    logger.info({ request_id: 'ada@example.com', trace_id: 'Bearer abcdefghij', span_id: 'x' }, 'not ids');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(
+      { request_id: lines[0]?.request_id, trace_id: lines[0]?.trace_id, span_id: lines[0]?.span_id },
+      ids,
+    );
+    assert.equal(lines[1]?.request_id, '[email]');
+    assert.equal(lines[1]?.trace_id, 'Bearer [redacted]');
+  });
+
   it('truncates arrays and maps past 10 items', async () => {
     const { lines, destination } = captureJsonLines();
     const logger = createLogger({ config, sampler: new InfoSampler(1, neverHigh), destination, exportLogs: false });
