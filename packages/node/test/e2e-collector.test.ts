@@ -80,7 +80,7 @@ async function startService(
   env: Record<string, string>,
 ): Promise<{ base: string; proc: ManagedProcess }> {
   const port = await freePort();
-  const args = script.endsWith('.mjs') ? ['--import', '@sightline/node/register', script] : [script];
+  const args = script.endsWith('.mjs') ? ['--expose-gc', '--import', '@sightline/node/register', script] : [script];
   const base = `http://127.0.0.1:${port}`;
   const proc = await startManaged({
     name,
