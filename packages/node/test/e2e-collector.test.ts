@@ -260,7 +260,8 @@ describe('a built @sightline/node in real services, exporting to a real collecto
     // Measured here: p99 24-27 ms over 10 concurrent clients. A request that waited on export would
     // wait for the gRPC connect or deadline (hundreds of ms to seconds); 250 ms leaves a 10x margin.
     assert.ok(p99 < 250, `p99 ${p99.toFixed(1)} ms with the collector away\n${dumpLogs(proc)}`);
-    assert.ok(growthMb < 60, `RSS grew ${growthMb.toFixed(1)} MB over 4000 requests`);
+    // After a full GC: 30-47 MB measured over seven runs; the limit was 60 MB when it read raw RSS.
+    assert.ok(growthMb < 55, `RSS grew ${growthMb.toFixed(1)} MB over 4000 requests`);
     assert.ok(proc.running);
   });
 });
