@@ -311,15 +311,20 @@ describe('hostmetrics receiver with the production config on this machine', () =
     const root = await prometheus.query(`host_mountpoint:system_filesystem_avail:ratio{${sel}, mountpoint="/"}`);
     const fs = statfsSync('/');
     expect(Math.abs(firstValue(root) - fs.bavail / fs.blocks)).toBeLessThan(0.01);
-    const busy = await prometheus.query(`host:system_cpu_busy:ratio_rate5m{${sel}}`);
-    expect(firstValue(busy)).toBeGreaterThanOrEqual(0);
-    expect(firstValue(busy)).toBeLessThanOrEqual(1);
+    // A rate needs two CPU-time samples, so the busy ratio appears one scrape interval after the
+    // memory ratio (which needs one): wait for it rather than read it once.
+    const busy = await waitFor(
+      async () => (await prometheus.query(`host:system_cpu_busy:ratio_rate5m{${sel}}`))[0],
+      { what: 'host:system_cpu_busy:ratio_rate5m', timeoutMs: 70_000, intervalMs: 1000 },
+    );
+    expect(Number(busy.value[1])).toBeGreaterThanOrEqual(0);
+    expect(Number(busy.value[1])).toBeLessThanOrEqual(1);
     // This host reports, so it is not absent.
     const absent = (await prometheus.api<Array<{ labels: Record<string, string> }>>('/api/v1/alerts')) as unknown as {
       alerts: Array<{ labels: Record<string, string> }>;
     };
     expect(absent.alerts.filter((alert) => alert.labels.alertname === 'HostMetricsAbsent')).toEqual([]);
-  }, 90_000);
+  }, 160_000);
 });
 
 // ---- bad input ----------------------------------------------------------------------------
