@@ -313,10 +313,11 @@ describe('hostmetrics receiver with the production config on this machine', () =
     expect(Math.abs(firstValue(root) - fs.bavail / fs.blocks)).toBeLessThan(0.01);
     // A rate needs two CPU-time samples, so the busy ratio appears one scrape interval after the
     // memory ratio (which needs one): wait for it rather than read it once.
-    const busy = await waitFor(
-      async () => (await prometheus.query(`host:system_cpu_busy:ratio_rate5m{${sel}}`))[0],
-      { what: 'host:system_cpu_busy:ratio_rate5m', timeoutMs: 70_000, intervalMs: 1000 },
-    );
+    const busy = await waitFor(async () => (await prometheus.query(`host:system_cpu_busy:ratio_rate5m{${sel}}`))[0], {
+      what: 'host:system_cpu_busy:ratio_rate5m',
+      timeoutMs: 70_000,
+      intervalMs: 1000,
+    });
     expect(Number(busy.value[1])).toBeGreaterThanOrEqual(0);
     expect(Number(busy.value[1])).toBeLessThanOrEqual(1);
     // This host reports, so it is not absent.
