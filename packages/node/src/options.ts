@@ -248,7 +248,8 @@ export const OPTIONS = {
     env: ['OBS_DISABLED_INSTRUMENTATIONS'],
     default: [],
     defaultText: 'none',
-    description: 'instrumentations to switch off (Fastify needs none: the plugin names the HTTP span by route)',
+    description:
+      "instrumentations to switch off; `http` covers the server span (the SDK's own) and outgoing requests (Fastify needs none: the plugin names the HTTP span by route)",
   }),
   handleSigterm: option({
     ...flag(),

@@ -29,6 +29,7 @@ import type { Catalog } from './catalog/types.js';
 import { catalogViews } from './catalog/views.js';
 import { grpcUrl, INSTRUMENTATION_NAMES, type InstrumentationName, type SightlineConfig } from './config.js';
 import { normalizeSpanName } from './http/method.js';
+import { HttpServerInstrumentation } from './http/server-instrumentation.js';
 import {
   compilePiiRules,
   PiiLogRecordExporter,
@@ -59,15 +60,21 @@ const RESOURCE_ATTRS = {
   commit: 'vcs.ref.head.revision',
 } as const;
 
-function instrumentationFor(name: InstrumentationName): Instrumentation {
+function instrumentationFor(name: InstrumentationName): Instrumentation | Instrumentation[] {
   switch (name) {
     case 'http':
-      // It records an unknown method as `_OTHER` but names the span after the raw one; the hooks
-      // rename it (at start, and again after the route was added) so names stay bounded.
-      return new HttpInstrumentation({
-        requestHook: (span, request) => normalizeSpanName(span, request.method),
-        applyCustomAttributesOnSpan: (span, request) => normalizeSpanName(span, request.method),
-      });
+      return [
+        // Incoming requests: the SDK's own server span and duration histogram (same contract, a
+        // fraction of the cost; http/server-instrumentation.ts).
+        new HttpServerInstrumentation(),
+        // Outgoing requests. It records an unknown method as `_OTHER` but names the span after the
+        // raw one; the hooks rename it (at start, and again at the end) so names stay bounded.
+        new HttpInstrumentation({
+          disableIncomingRequestInstrumentation: true,
+          requestHook: (span, request) => normalizeSpanName(span, request.method),
+          applyCustomAttributesOnSpan: (span, request) => normalizeSpanName(span, request.method),
+        }),
+      ];
     case 'undici':
       return new UndiciInstrumentation();
     case 'pg':
@@ -89,7 +96,7 @@ function instrumentationFor(name: InstrumentationName): Instrumentation {
 
 /** The instrumentations enabled by `config`, in a stable order. */
 export function buildInstrumentations(config: SightlineConfig): Instrumentation[] {
-  return INSTRUMENTATION_NAMES.filter((n) => !config.disabledInstrumentations.includes(n)).map(instrumentationFor);
+  return INSTRUMENTATION_NAMES.filter((n) => !config.disabledInstrumentations.includes(n)).flatMap(instrumentationFor);
 }
 
 /**
@@ -196,6 +203,8 @@ export function startTelemetry(
       ],
     });
     trace.setGlobalTracerProvider(tracerProvider);
+    // The real tracers, not the proxy's, which looks up its delegate on every span.
+    for (const instrumentation of instrumentations) instrumentation.setTracerProvider(tracerProvider);
     providers.push(tracerProvider);
   }
   if (config.logsEnabled) {
