@@ -191,9 +191,11 @@ const PLAIN_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
 const DOT_SEGMENT = /\/\.\.?(?:\/|$)|%2e/i;
 
 /** The server span's attributes known when the request arrives. */
-export function requestAttributes(scheme: string, method: string, request: http.IncomingMessage): Attributes {
+function requestAttributes(scheme: string, method: string, request: http.IncomingMessage): Attributes {
   const { headers, socket } = request;
-  const server = serverAddress(request, scheme);
+  // Parsed once: both addresses may come from it.
+  const forwarded = typeof headers.forwarded === 'string' ? forwardedElement(headers.forwarded) : undefined;
+  const server = serverAddress(request, scheme, forwarded);
   const attributes: Attributes = {
     'http.request.method': method,
     'url.scheme': scheme,
@@ -206,7 +208,7 @@ export function requestAttributes(scheme: string, method: string, request: http.
   const { path, query } = splitTarget(request.url ?? '/', scheme, headers.host);
   if (path !== undefined) attributes['url.path'] = path;
   if (query) attributes['url.query'] = redactQuery(query);
-  const client = clientAddress(request);
+  const client = clientAddress(request, forwarded);
   if (client !== undefined) attributes['client.address'] = client;
   if (server?.port !== undefined) attributes['server.port'] = Number(server.port);
   if (request.method !== undefined && request.method !== method)
@@ -262,12 +264,13 @@ function forwardedElement(header: string): Record<string, string> {
 }
 
 /** `server.address` and `server.port`: Forwarded, X-Forwarded-Host, then Host (HTTP semconv 1.27). */
-function serverAddress(request: http.IncomingMessage, scheme: string): { host: string; port?: string } | undefined {
+function serverAddress(
+  request: http.IncomingMessage,
+  scheme: string,
+  forwarded: Record<string, string> | undefined,
+): { host: string; port?: string } | undefined {
   const { headers } = request;
-  if (typeof headers.forwarded === 'string') {
-    const element = forwardedElement(headers.forwarded);
-    if (element.host !== undefined) return parseHost(element.host, element.proto);
-  }
+  if (forwarded?.host !== undefined) return parseHost(forwarded.host, forwarded.proto);
   const forwardedHost = firstHeader(headers['x-forwarded-host']);
   if (forwardedHost) return parseHost(forwardedHost, firstHeader(headers['x-forwarded-proto']));
   const host = headers.host;
@@ -285,13 +288,12 @@ function parseHost(host: string, scheme: string | undefined): { host: string; po
 }
 
 /** `client.address`: Forwarded `for`, the first X-Forwarded-For entry, else the peer (without a port). */
-function clientAddress(request: http.IncomingMessage): string | undefined {
-  const { headers } = request;
-  if (typeof headers.forwarded === 'string') {
-    const element = forwardedElement(headers.forwarded);
-    if (element.for !== undefined) return stripPort(element.for);
-  }
-  const forwardedFor = firstHeader(headers['x-forwarded-for']);
+function clientAddress(
+  request: http.IncomingMessage,
+  forwarded: Record<string, string> | undefined,
+): string | undefined {
+  if (forwarded?.for !== undefined) return stripPort(forwarded.for);
+  const forwardedFor = firstHeader(request.headers['x-forwarded-for']);
   if (forwardedFor !== undefined) return stripPort((forwardedFor.split(',')[0] ?? '').trim());
   return request.socket.remoteAddress;
 }
