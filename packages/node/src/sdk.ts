@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { context, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -32,14 +30,17 @@ import { normalizeSpanName } from './http/method.js';
 import { HttpServerInstrumentation } from './http/server-instrumentation.js';
 import {
   compilePiiRules,
+  logRecordScrubber,
   PiiLogRecordExporter,
   PiiMetricExporter,
   type PiiRuleSpec,
   PiiSpanExporter,
   shippedPiiRules,
+  spanScrubber,
 } from './pii/index.js';
 import { RequestIdPropagator } from './request-id.js';
 import { tracesSampler } from './root-sampler.js';
+import { slicedLogExporter, slicedSpanExporter } from './sliced-export.js';
 
 /** Buckets of `http.server.request.duration`, in seconds (docs/CONTRACT.md). */
 export const HTTP_SERVER_DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.4, 0.5, 1, 2.5, 5];
@@ -154,8 +155,8 @@ export function startTelemetry(
     [RESOURCE_ATTRS.commit]: config.commit,
   });
   // Bounded queues: when the collector is away, spans and logs beyond the queue are dropped, never buffered without limit.
-  // Batches of exportBatchSize (128), not the SDK's 512: a batch is serialised synchronously inside the
-  // span.end() or log call that fills it, so its size bounds that pause (and 512 cost 2.5x more per span).
+  // The span and log exporters scrub and serialise a batch in slices between requests (sliced-export.ts),
+  // so the batch size sets the gRPC request size, not a pause on the event loop.
   const queue = {
     ...EXPORT_TIMING,
     maxQueueSize: config.exportQueueSize,
@@ -197,7 +198,10 @@ export function startTelemetry(
       spanProcessors: [
         ...spanProcessors,
         new BatchSpanProcessor({
-          exporter: new PiiSpanExporter(overrides.spans ?? new OTLPTraceExporter({ url }), pii),
+          exporter:
+            overrides.spans === undefined
+              ? slicedSpanExporter(url, spanScrubber(pii))
+              : new PiiSpanExporter(overrides.spans, pii),
           ...queue,
         }),
       ],
@@ -212,7 +216,10 @@ export function startTelemetry(
       resource,
       processors: [
         new BatchLogRecordProcessor({
-          exporter: new PiiLogRecordExporter(overrides.logs ?? new OTLPLogExporter({ url }), pii),
+          exporter:
+            overrides.logs === undefined
+              ? slicedLogExporter(url, logRecordScrubber(pii))
+              : new PiiLogRecordExporter(overrides.logs, pii),
           ...queue,
         }),
       ],

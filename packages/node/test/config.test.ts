@@ -67,7 +67,7 @@ describe('config', () => {
   });
 
   it('reads the export batch size (default 128) and rejects a batch of 0 naming the env var', () => {
-    assert.equal(resolveConfig({}, {}).config.exportBatchSize, 128);
+    assert.equal(resolveConfig({}, {}).config.exportBatchSize, 512);
     assert.equal(resolveConfig({}, { OBS_EXPORT_BATCH_SIZE: '32' }).config.exportBatchSize, 32);
     const caught = error(() => resolveConfig({}, { OBS_EXPORT_BATCH_SIZE: '0' }));
     assert.equal(caught.code, 'SIGHTLINE_CONFIG_EXPORT_BATCH_SIZE');

@@ -34,7 +34,7 @@ describe('the options table', () => {
       row('environment'),
       '| `environment` | `DEPLOYMENT_ENVIRONMENT`, then `deployment.environment.name` or `deployment.environment` in `OTEL_RESOURCE_ATTRIBUTES`, then `NODE_ENV` | string | `development` | `deployment.environment.name`; `production` or `prod` turn on the production rules |',
     );
-    assert.match(row('exportBatchSize'), /\| `OBS_EXPORT_BATCH_SIZE` \| integer ≥ 1 \| `128` \|/);
+    assert.match(row('exportBatchSize'), /\| `OBS_EXPORT_BATCH_SIZE` \| integer ≥ 1 \| `512` \|/);
     assert.match(row('adminToken'), /\| unset \(ops locked\) \|/);
   });
 

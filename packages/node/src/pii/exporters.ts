@@ -84,20 +84,23 @@ export function scrubSpan(rules: PiiRules, span: ReadableSpan, resource: (r: Res
   };
 }
 
+/** Scrubs a list of spans; resources are scrubbed once each across calls. */
+export function spanScrubber(rules: PiiRules): (spans: ReadableSpan[]) => ReadableSpan[] {
+  const resource = resourceScrubber(rules);
+  return (spans) => spans.map((span) => scrubSpan(rules, span, resource));
+}
+
 /** Scrubs spans before `inner` serialises them. */
 export class PiiSpanExporter implements SpanExporter {
-  private readonly resource: (r: Resource) => Resource;
+  private readonly scrub: (spans: ReadableSpan[]) => ReadableSpan[];
   constructor(
     private readonly inner: SpanExporter,
-    private readonly rules: PiiRules,
+    rules: PiiRules,
   ) {
-    this.resource = resourceScrubber(rules);
+    this.scrub = spanScrubber(rules);
   }
   export(spans: ReadableSpan[], resultCallback: Callback): void {
-    this.inner.export(
-      spans.map((span) => scrubSpan(this.rules, span, this.resource)),
-      resultCallback,
-    );
+    this.inner.export(this.scrub(spans), resultCallback);
   }
   shutdown(): Promise<void> {
     return this.inner.shutdown();
@@ -140,20 +143,23 @@ export function scrubLogRecord(
   };
 }
 
+/** Scrubs a list of log records; resources are scrubbed once each across calls. */
+export function logRecordScrubber(rules: PiiRules): (records: ReadableLogRecord[]) => ReadableLogRecord[] {
+  const resource = resourceScrubber(rules);
+  return (records) => records.map((record) => scrubLogRecord(rules, record, resource));
+}
+
 /** Scrubs log records before `inner` serialises them. */
 export class PiiLogRecordExporter implements LogRecordExporter {
-  private readonly resource: (r: Resource) => Resource;
+  private readonly scrub: (records: ReadableLogRecord[]) => ReadableLogRecord[];
   constructor(
     private readonly inner: LogRecordExporter,
-    private readonly rules: PiiRules,
+    rules: PiiRules,
   ) {
-    this.resource = resourceScrubber(rules);
+    this.scrub = logRecordScrubber(rules);
   }
   export(records: ReadableLogRecord[], resultCallback: Callback): void {
-    this.inner.export(
-      records.map((record) => scrubLogRecord(this.rules, record, this.resource)),
-      resultCallback,
-    );
+    this.inner.export(this.scrub(records), resultCallback);
   }
   shutdown(): Promise<void> {
     return this.inner.shutdown();

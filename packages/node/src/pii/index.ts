@@ -6,7 +6,13 @@ import { PII_RULES } from './rules.generated.js';
 import { PiiRules } from './rules.js';
 import type { PiiRuleSpec } from './spec.js';
 
-export { PiiLogRecordExporter, PiiMetricExporter, PiiSpanExporter } from './exporters.js';
+export {
+  logRecordScrubber,
+  PiiLogRecordExporter,
+  PiiMetricExporter,
+  PiiSpanExporter,
+  spanScrubber,
+} from './exporters.js';
 export { PiiRules } from './rules.js';
 export type { PiiRuleSpec } from './spec.js';
 
