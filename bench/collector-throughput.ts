@@ -130,7 +130,7 @@ function telemetrygenArgs(signal: Signal, endpoint: string, rate: number, second
     '--otlp-attributes',
     'deployment.environment.name="bench"',
     '--allow-export-failures',
-    // OpenTelemetry SDKs' default export batch (Sightline's SDK sends 128, OBS_EXPORT_BATCH_SIZE).
+    // OpenTelemetry SDKs' default export batch, and Sightline's (OBS_EXPORT_BATCH_SIZE).
     '--batch-size',
     String(BATCH_SIZE),
     '--interval',

@@ -4,7 +4,7 @@
  * - `baseline`: not at all;
  * - `sightline`: expects `--import @sightline/node/register` (all signals on, OTLP/gRPC to the benchmark
  *   collector) and adds the Sightline Fastify plugin and logger;
- * - `otel-auto`, `fastify-otel`: the OpenTelemetry SDK is started by the preload (bench/otel/), so the
+ * - `otel-auto`, `fastify-otel`, `otel-floor`: the OpenTelemetry SDK is started by the preload (bench/otel/), so the
  *   service code is the baseline's, as it is for a user of zero-code instrumentation;
  * - `prom-client`: registers fastify-metrics with prom-client, which serves `GET /metrics`.
  *

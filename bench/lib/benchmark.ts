@@ -322,7 +322,9 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
         const totals = await readAll();
         const key = JSON.stringify(totals);
         if (key !== previous) [previous, unchangedSince] = [key, Date.now()];
-        const complete = exporting.every((v) => totals[v].spans > 0 && totals[v].logRecords > 0);
+        const complete = exporting.every(
+          (v) => totals[v].spans > 0 && (VARIANT_SPECS[v].spansOnly === true || totals[v].logRecords > 0),
+        );
         return complete && Date.now() - unchangedSince >= SETTLE_MS && totals;
       },
       {

@@ -23,6 +23,7 @@ export interface BenchCollector {
 const RECEIVER_ENDPOINT_ENV: Record<string, string> = {
   'otlp/otel-auto': 'BENCH_OTEL_AUTO_GRPC_ENDPOINT',
   'otlp/fastify-otel': 'BENCH_FASTIFY_OTEL_GRPC_ENDPOINT',
+  'otlp/otel-floor': 'BENCH_OTEL_FLOOR_GRPC_ENDPOINT',
 };
 
 /** Sums the samples of `name` (with or without `_total`) whose `receiver` label is `receiver`. */

@@ -70,7 +70,7 @@ const SCENARIO_TEXT: Record<Scenario, string> = {
     "`GET /profiles/:id` does one Redis GET (ioredis) and one PostgreSQL query by primary key (pg, pool of 10), like a Divan API read, so the ioredis and pg instrumentations are on the path too. Redis and PostgreSQL run on the load generator's core.",
 };
 
-const ALTERNATIVES: Variant[] = ['otel-auto', 'fastify-otel', 'prom-client'];
+const ALTERNATIVES: Variant[] = ['otel-auto', 'fastify-otel', 'prom-client', 'otel-floor'];
 
 /** Route × runtime rows, one column per instrumented variant: added CPU and throughput ratio. */
 function overviewTable(results: BenchmarkResult[]): string {

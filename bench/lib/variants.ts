@@ -6,11 +6,20 @@ import { fileURLToPath } from 'node:url';
  * - `sightline`: `@sightline/node` with every signal on (what this repository ships);
  * - `otel-auto`: OpenTelemetry's NodeSDK with `@opentelemetry/auto-instrumentations-node` (its defaults);
  * - `fastify-otel`: NodeSDK with `@fastify/otel` and the http, pg, ioredis and pino instrumentations;
- * - `prom-client`: prom-client through fastify-metrics (RED metrics on a `/metrics` endpoint, no traces).
+ * - `prom-client`: prom-client through fastify-metrics (RED metrics on a `/metrics` endpoint, no traces);
+ * - `otel-floor`: NodeSDK exporting one bare server span per request and nothing else, the least any
+ *   OpenTelemetry-based instrumentation that exports every request pays (a lower bound, not a choice).
  */
-export type Variant = 'baseline' | 'sightline' | 'otel-auto' | 'fastify-otel' | 'prom-client';
+export type Variant = 'baseline' | 'sightline' | 'otel-auto' | 'fastify-otel' | 'prom-client' | 'otel-floor';
 
-export const VARIANTS: readonly Variant[] = ['baseline', 'sightline', 'otel-auto', 'fastify-otel', 'prom-client'];
+export const VARIANTS: readonly Variant[] = [
+  'baseline',
+  'sightline',
+  'otel-auto',
+  'fastify-otel',
+  'prom-client',
+  'otel-floor',
+];
 
 /** How a variant is started and how its export is checked. */
 export interface VariantSpec {
@@ -25,6 +34,8 @@ export interface VariantSpec {
    * receiver each, so the collector's own `otelcol_receiver_accepted_*{receiver=...}` counts tell them apart.
    */
   receiver?: string;
+  /** Exports spans only, no log records (the floor); default false. */
+  spansOnly?: boolean;
   /** Serves Prometheus metrics on `GET /metrics` (scraped once at the end to prove it recorded requests). */
   metricsEndpoint?: boolean;
 }
@@ -63,5 +74,13 @@ export const VARIANT_SPECS: Record<Variant, VariantSpec> = {
     description:
       'prom-client 15 through fastify-metrics with its defaults (default process metrics, a route histogram and summary), scraped on `/metrics`; no traces, no log export',
     metricsEndpoint: true,
+  },
+  'otel-floor': {
+    label: 'OTel SDK floor',
+    description:
+      '`NodeSDK` with no instrumentation library: one SERVER span per request from the `http.server.request.start` / `response.finish` diagnostics channels, four attributes, no context, no client spans, no logs, exported over OTLP/gRPC; bench/otel/floor.mjs. The lower bound of any OpenTelemetry-JS-based variant',
+    preload: otel('floor.mjs'),
+    receiver: 'otlp/otel-floor',
+    spansOnly: true,
   },
 };
