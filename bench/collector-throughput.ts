@@ -13,7 +13,7 @@
  * refusals and RSS show whether it holds at capacity and within its memory budget.
  *
  *   npm run bench:collector [-- --signal traces|logs] [--stages minimal,production]
- *     [--rates 5000,10000,20000,40000] [--duration 8] [--overload-seconds 30] [--overload-clients 8] [--no-overload]
+ *     [--rates 5000,10000,20000,40000] [--duration 8] [--overload-seconds 30] [--overload-clients 32] [--no-overload]
  *     [--sampling 10] [--cpu-quota 0.25] [--json out.json] [--markdown out.md] [--write]
  *
  * `--write` replaces the generated part of bench/collector-results.md and the collector section at
@@ -45,7 +45,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '8' },
     'overload-seconds': { type: 'string', default: '30' },
     'no-overload': { type: 'boolean', default: false },
-    'overload-clients': { type: 'string', default: '8' },
+    'overload-clients': { type: 'string', default: '32' },
     sampling: { type: 'string', default: '10' },
     batch: { type: 'string', default: '512' },
     config: { type: 'string', default: collectorConfigPath('otelcol.yaml') },
@@ -218,6 +218,8 @@ export interface Step {
   /** Accepted items per collector CPU-second: the rate one core sustains. */
   perCore: number;
   refused: number;
+  /** Export requests refused by admission control (retryable; the client sends them again later). */
+  refusedRequests: number;
   generatorErrors: number;
   rssPeakMiB: number;
   /** Peak RssAnon: RSS without the file_storage queue's mapped file pages. */
@@ -313,6 +315,7 @@ async function step(signal: Signal, stage: Stage, run: Running, sink: Collector,
     cpuSecondsPer1000: Number(((cpu / Math.max(1, after.accepted - before.accepted)) * 1000).toFixed(4)),
     perCore: Math.round((after.accepted - before.accepted) / cpu),
     refused: after.refused - before.refused,
+    refusedRequests: after.refusedRequests - before.refusedRequests,
     generatorErrors: generated.errors,
     ...peaks(rss.stop()),
     exported: sinkAfter.accepted - sinkBefore.accepted,
@@ -335,6 +338,8 @@ export interface Overload {
   /** Median of the per-second accepted rates over the second half of the run. */
   acceptedMedianPerS: number;
   refused: number;
+  /** Export requests refused by admission control (retryable; the client sends them again later). */
+  refusedRequests: number;
   generatorErrors: number;
   rssPeakMiB: number;
   anonPeakMiB: number;
@@ -372,6 +377,7 @@ async function overload(signal: Signal, run: Running, capacity: number, seconds:
     acceptedEachSecond: perSecond,
     acceptedMedianPerS: secondHalf[Math.floor(secondHalf.length / 2)] ?? 0,
     refused: after.refused - before.refused,
+    refusedRequests: after.refusedRequests - before.refusedRequests,
     generatorErrors: generated.errors,
     ...peaks(rss.stop()),
     budgetMiB: MEMORY_BUDGET_MIB,
@@ -427,12 +433,12 @@ function markdown(): string {
     lines.push(
       `### ${signal === 'traces' ? 'Traces' : 'Logs'}`,
       '',
-      `| stage | offered ${unit}/s | accepted ${unit}/s | CPU-s per 1,000 | ${unit}/s per core | refused | telemetrygen errors | RSS peak MiB (anon) | ${signal === 'traces' ? 'spans exported (kept)' : 'records exported'} | load | CPU wait/s |`,
+      `| stage | offered ${unit}/s | accepted ${unit}/s | CPU-s per 1,000 | ${unit}/s per core | refused items / requests | telemetrygen errors | RSS peak MiB (anon) | ${signal === 'traces' ? 'spans exported (kept)' : 'records exported'} | load | CPU wait/s |`,
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const s of bySignal(signal))
       lines.push(
-        `| ${s.stage} | ${s.offeredPerS} | ${s.acceptedPerS} | ${s.cpuSecondsPer1000} | ${s.perCore} | ${s.refused} | ${s.generatorErrors} | ${s.rssPeakMiB} (${s.anonPeakMiB}) | ${s.exported} | ${s.load1} | ${s.cpuWaitPerS} |`,
+        `| ${s.stage} | ${s.offeredPerS} | ${s.acceptedPerS} | ${s.cpuSecondsPer1000} | ${s.perCore} | ${s.refused} / ${s.refusedRequests} | ${s.generatorErrors} | ${s.rssPeakMiB} (${s.anonPeakMiB}) | ${s.exported} | ${s.load1} | ${s.cpuWaitPerS} |`,
       );
     lines.push('');
     const stagesSeen = [...new Set(bySignal(signal).map((s) => s.stage))];
@@ -450,7 +456,7 @@ function markdown(): string {
     lines.push('');
     for (const o of overloads.filter((x) => x.signal === signal))
       lines.push(
-        `Overload, production config: offered ${o.offeredPerS} ${unit}/s (2× the ${o.capacityPerS}/s capacity) for ${o.acceptedEachSecond.length} s: accepted median ${o.acceptedMedianPerS}/s over the second half (each second: ${o.acceptedEachSecond.join(', ')}), refused ${o.refused}, telemetrygen errors ${o.generatorErrors}, RSS peak ${o.rssPeakMiB} MiB, ${o.anonPeakMiB} MiB without mapped files (budget ${o.budgetMiB} MiB), load ${o.load1}.`,
+        `Overload, production config: offered ${o.offeredPerS} ${unit}/s (2× the ${o.capacityPerS}/s capacity) for ${o.acceptedEachSecond.length} s: accepted median ${o.acceptedMedianPerS}/s over the second half (each second: ${o.acceptedEachSecond.join(', ')}), refused ${o.refused} items by the pipeline and ${o.refusedRequests} export requests by admission control (retryable), telemetrygen errors ${o.generatorErrors}, RSS peak ${o.rssPeakMiB} MiB, ${o.anonPeakMiB} MiB without mapped files (budget ${o.budgetMiB} MiB), load ${o.load1}.`,
         '',
       );
   }

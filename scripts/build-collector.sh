@@ -8,11 +8,11 @@ export PATH="$PATH:/usr/local/go/bin"
 root=$(cd "$(dirname "$0")/.." && pwd)
 manifest="$root/collector/builder-config.yaml"
 version=$(awk '/^  version:/ {print $2; exit}' "$manifest")
-# The key covers the manifest and the sources of Sightline's own components (collector/processor),
-# which the manifest compiles in by path, so editing the PII processor rebuilds too.
+# The key covers the manifest and the sources of Sightline's own components (collector/processor,
+# collector/extension), which the manifest compiles in by path, so editing one rebuilds too.
 hash=$({
   sha256sum "$manifest" | cut -c1-64
-  (cd "$root" && find collector/processor -type f ! -name '*_test.go' ! -name '*.md' ! -path '*/testdata/*' -print0 | sort -z | xargs -0 sha256sum)
+  (cd "$root" && find collector/processor collector/extension -type f ! -name '*_test.go' ! -name '*.md' ! -path '*/testdata/*' -print0 | sort -z | xargs -0 sha256sum)
 } | sha256sum | cut -c1-16)
 cache_dir="${SIGHTLINE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sightline}/otelcol-$hash"
 binary="$cache_dir/otelcol-sightline"
@@ -26,6 +26,7 @@ echo "building collector v$version (manifest $hash) in $work" >&2
 GOBIN="$work/bin" go install "go.opentelemetry.io/collector/cmd/builder@v$version" >&2
 cp "$manifest" "$work/builder-config.yaml"
 cp -r "$root/collector/processor" "$work/processor"
+cp -r "$root/collector/extension" "$work/extension"
 (cd "$work" && CGO_ENABLED=0 ./bin/builder --config builder-config.yaml >&2)
 mkdir -p "$cache_dir"
 # Copy then rename, so a concurrent reader never sees a half-written binary.

@@ -85,6 +85,8 @@ export function sumSeries(exposition: string, name: string, labels: Record<strin
 export interface ReceiverCounts {
   accepted: number;
   refused: number;
+  /** Export requests the `sightline_admission` extension refused (whole requests, not items). */
+  refusedRequests: number;
 }
 
 /** Reads `otelcol_receiver_{accepted,refused}_<item>` of receiver `otlp` from `metricsUrl`. */
@@ -99,6 +101,9 @@ export async function receiverCounts(
   return {
     accepted: sumSeries(text, `otelcol_receiver_accepted_${item}`, { receiver }),
     refused: sumSeries(text, `otelcol_receiver_refused_${item}`, { receiver }),
+    refusedRequests:
+      sumSeries(text, 'otelcol_sightline_admission_requests') -
+      sumSeries(text, 'otelcol_sightline_admission_requests', { outcome: 'admitted' }),
   };
 }
 
