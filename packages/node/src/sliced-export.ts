@@ -76,12 +76,13 @@ type Prepare<Item> = (items: Item[]) => Item[];
 /** Scrubs (`prepare`) and serialises a batch slice by slice, then sends it as one OTLP/gRPC request. */
 class SlicedOtlpExporter<Item> {
   private readonly delegate: ReturnType<typeof createOtlpGrpcExportDelegate<EncodedBatch, unknown>>;
+  /** Batches still being sliced: the delegate does not know them yet, so forceFlush waits for them first. */
+  private readonly encoding = new Set<Promise<void>>();
 
   constructor(
     private readonly signal: Signal<Item>,
     url: string,
     private readonly prepare: Prepare<Item>,
-    private readonly sliceSize: number,
   ) {
     const { serializer } = signal;
     this.delegate = createOtlpGrpcExportDelegate<EncodedBatch, unknown>(
@@ -106,17 +107,27 @@ class SlicedOtlpExporter<Item> {
     const parts: Uint8Array[] = [];
     let next = 0;
     let lastStepEnd = performance.now();
+    let encoded = () => {};
+    const encoding = new Promise<void>((resolve) => {
+      encoded = resolve;
+    });
+    this.encoding.add(encoding);
+    const finish = () => {
+      this.encoding.delete(encoding);
+      encoded();
+    };
     const step = () => {
       const stepStart = performance.now();
       const budget = Math.max(MIN_STEP_MS, (stepStart - lastStepEnd) * LOOP_SHARE);
       try {
         do {
-          const slice = items.slice(next, next + this.sliceSize);
+          const slice = items.slice(next, next + EXPORT_SLICE_SIZE);
           next += slice.length;
           const bytes = this.signal.serializer.serializeRequest(this.prepare(slice));
           if (bytes !== undefined) parts.push(bytes);
         } while (next < items.length && performance.now() - stepStart < budget);
       } catch (error) {
+        finish();
         resultCallback({ code: ExportResultCode.FAILED, error: error as Error });
         return;
       }
@@ -126,12 +137,14 @@ class SlicedOtlpExporter<Item> {
         return;
       }
       this.delegate.export({ bytes: Buffer.concat(parts), count: items.length }, resultCallback);
+      finish();
     };
     // Even the first slice waits: the caller is the request whose span or log line filled the batch.
     setImmediate(step);
   }
 
-  forceFlush(): Promise<void> {
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.encoding);
     return this.delegate.forceFlush();
   }
 
@@ -141,19 +154,14 @@ class SlicedOtlpExporter<Item> {
 }
 
 /** Spans over OTLP/gRPC to `url`, each slice passed through `prepare` (the PII scrub) first. */
-export function slicedSpanExporter(
-  url: string,
-  prepare: Prepare<ReadableSpan>,
-  sliceSize = EXPORT_SLICE_SIZE,
-): SlicedOtlpExporter<ReadableSpan> {
-  return new SlicedOtlpExporter(TRACES, url, prepare, sliceSize);
+export function slicedSpanExporter(url: string, prepare: Prepare<ReadableSpan>): SlicedOtlpExporter<ReadableSpan> {
+  return new SlicedOtlpExporter(TRACES, url, prepare);
 }
 
 /** Log records over OTLP/gRPC to `url`, each slice passed through `prepare` (the PII scrub) first. */
 export function slicedLogExporter(
   url: string,
   prepare: Prepare<ReadableLogRecord>,
-  sliceSize = EXPORT_SLICE_SIZE,
 ): SlicedOtlpExporter<ReadableLogRecord> {
-  return new SlicedOtlpExporter(LOGS, url, prepare, sliceSize);
+  return new SlicedOtlpExporter(LOGS, url, prepare);
 }

@@ -186,6 +186,24 @@ describe('sliced OTLP export', () => {
     await exporter.shutdown();
   });
 
+  it('forceFlush waits for a batch that is still being sliced, and it reaches the collector', async () => {
+    const spans = await makeSpans(4 * EXPORT_SLICE_SIZE);
+    const scrub = spanScrubber(rules);
+    const exporter = slicedSpanExporter(`http://${sink.otlpGrpcEndpoint}`, (slice) => {
+      busy(0.5);
+      return scrub(slice);
+    });
+    const before = sink.spans().length;
+    let result: ExportResult | undefined;
+    exporter.export(spans, (r) => {
+      result = r;
+    });
+    await exporter.forceFlush();
+    expect(result).toEqual({ code: ExportResultCode.SUCCESS });
+    await waitFor(() => sink.spans().length - before >= spans.length, { what: 'the flushed spans at the sink' });
+    await exporter.shutdown();
+  });
+
   it('reports a batch that cannot be prepared as failed, and sends nothing', async () => {
     const spans = await makeSpans(3);
     const exporter = slicedSpanExporter(`http://${sink.otlpGrpcEndpoint}`, () => {
