@@ -65,10 +65,14 @@ const text = (min: number, max: number) =>
   fc.string({ minLength: min, maxLength: max }).filter((s) => s.trim().length > 0);
 
 // ---- encoding hostile values into paths and query strings -------------------------------------
-/** Percent-encodes any string, unpaired surrogates included (as their 3 raw bytes, invalid UTF-8). */
+/**
+ * Percent-encodes any value, unpaired surrogates included (as their 3 raw bytes, invalid UTF-8).
+ * Objects and arrays go in as JSON: `String()` throws on a generated `{"toString": 1}`.
+ */
 function encode(value: unknown): string {
   let out = '';
-  for (const ch of String(value)) {
+  const text = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+  for (const ch of text) {
     const cp = ch.codePointAt(0) as number;
     if (cp >= 0xd800 && cp <= 0xdfff) {
       out += [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)]
@@ -81,7 +85,7 @@ function encode(value: unknown): string {
 const query = (params: Record<string, unknown>) =>
   Object.entries(params)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${encode(typeof v === 'object' ? JSON.stringify(v) : v)}`)
+    .map(([k, v]) => `${k}=${encode(v)}`)
     .join('&');
 
 // ---- the service ------------------------------------------------------------------------------
